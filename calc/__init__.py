@@ -1,0 +1,53 @@
+"""calc: how fast can a GPU run an LLM?  Pure-Python formulas with their arithmetic.
+
+Every public function is keyword-only, takes SI units (FLOP, byte, second)
+and returns frozen results whose numbers carry their unit, formula and the
+arithmetic with the inputs substituted.  Standard library only, so the same
+code runs in CPython, in the docs build and in the browser through Pyodide.
+"""
+
+from __future__ import annotations
+
+from .hardware import Accelerator, catalog, custom_accelerator, get_accelerator
+from .inference import ForwardPass, seed_forward_pass
+from .kernels import LinearCrossover, LinearLayer, linear_layer, linear_layer_crossover
+from .latency import (
+    DecodeEstimate,
+    DecodeLatency,
+    decode_latency,
+    decode_latency_large_batch,
+    decode_latency_small_batch,
+)
+from .memory import (
+    BatchLimit,
+    ModelBatchLimit,
+    kv_cache_per_request,
+    kv_cache_per_token,
+    max_batch,
+    model_batch_limit,
+    weights_bytes,
+)
+from .models import DenseDecoder, dense_decoder, get_model, presets
+from .planner import nodes_for_users
+from .quantity import Quantity
+from .roofline import (
+    KernelTime,
+    RooflinePoint,
+    attainable_performance,
+    kernel_time,
+    operational_intensity,
+    ridge_point,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
+    "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
+    "Quantity", "RooflinePoint", "attainable_performance", "catalog", "custom_accelerator",
+    "decode_latency", "decode_latency_large_batch", "decode_latency_small_batch",
+    "dense_decoder", "get_accelerator", "get_model", "kernel_time", "kv_cache_per_request",
+    "kv_cache_per_token", "linear_layer", "linear_layer_crossover", "max_batch",
+    "model_batch_limit", "nodes_for_users", "operational_intensity", "presets", "ridge_point",
+    "seed_forward_pass", "weights_bytes",
+]

@@ -1,0 +1,159 @@
+"""Accelerators: the catalog shipped in ``data/accelerators.json`` and custom parts.
+
+An :class:`Accelerator` holds SI values (bytes, byte/s, FLOP/s).  Peaks are
+dense tensor-core figures; vendors often headline the 2:4-sparsity number,
+which is exactly twice the dense one, so the catalog stores the dense value
+and keeps a flag saying whether the datasheet's headline was the sparse one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
+
+from . import units, validate
+
+#: Datatypes a peak can be quoted for, in the order tables show them.
+DTYPES: tuple[str, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Interconnect:
+    """GPU-to-GPU link as the vendor quotes it (``direction`` says which way)."""
+
+    kind: str
+    bandwidth: float  # byte/s
+    direction: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Accelerator:
+    """One accelerator: capacity, bandwidth, dense peaks per dtype, provenance."""
+
+    name: str
+    memory: float  # bytes, decimal GB from the datasheet x 1e9
+    bandwidth: float  # byte/s
+    peaks: Mapping[str, float] = field(default_factory=dict)  # FLOP/s (OP/s for int8), dense
+    headline_is_sparse: bool = False
+    interconnect: Interconnect | None = None
+    vendor: str = ""
+    cuda_cores: int | None = None
+    source: str = "custom"
+    confidence: str = ""
+    notes: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def peak(self, dtype: str = "fp16", *, sparse: bool = False) -> float:
+        """Peak FLOP/s for ``dtype``; ``sparse=True`` gives the 2:4-sparsity rate (2x dense)."""
+        if dtype not in self.peaks:
+            have = ", ".join(self.peaks) or "none"
+            raise ValueError(
+                f"dtype={dtype!r} has no peak for {self.name}; this part lists: {have}"
+            )
+        if sparse and not self.headline_is_sparse:
+            raise ValueError(f"sparse=True but {self.name} has no 2:4 sparsity support")
+        return self.peaks[dtype] * (2 if sparse else 1)
+
+
+def custom_accelerator(
+    *,
+    name: str = "custom",
+    peak_flops: float,
+    bandwidth: float,
+    memory: float = 0.0,
+    dtype: str = "fp16",
+    interconnect_bandwidth: float | None = None,
+) -> Accelerator:
+    """An accelerator from plain numbers (SI units), usable wherever a catalog part is.
+
+    >>> gpu = custom_accelerator(peak_flops=312e12, bandwidth=1.5e12)
+    >>> gpu.peak("fp16") / gpu.bandwidth
+    208.0
+    """
+    link = None
+    if interconnect_bandwidth is not None:
+        link = Interconnect(
+            kind="custom",
+            bandwidth=validate.positive("interconnect_bandwidth", interconnect_bandwidth),
+            direction="as given",
+        )
+    return Accelerator(
+        name=name,
+        memory=validate.non_negative("memory", memory),
+        bandwidth=validate.positive("bandwidth", bandwidth),
+        peaks=MappingProxyType({dtype: validate.positive("peak_flops", peak_flops)}),
+        interconnect=link,
+    )
+
+
+def _from_row(row: dict) -> Accelerator:
+    link = row.get("interconnect")
+    return Accelerator(
+        name=row["name"],
+        aliases=tuple(row.get("aliases", ())),
+        vendor=row["vendor"],
+        memory=float(row["memory_GB"]) * units.GB,
+        bandwidth=float(row["memory_bandwidth_GBps"]) * units.GB,
+        peaks=MappingProxyType(
+            {k: float(v) * units.TERA for k, v in row["dense_peak_TFLOPS"].items()}
+        ),
+        headline_is_sparse=bool(row["datasheet_headline_is_sparse"]),
+        interconnect=Interconnect(
+            kind=link["type"],
+            bandwidth=float(link["bandwidth_GBps"]) * units.GB,
+            direction=link["direction"],
+        )
+        if link
+        else None,
+        cuda_cores=row.get("cuda_cores"),
+        source=row["source"],
+        confidence=row["confidence"],
+        notes=row.get("notes", ""),
+    )
+
+
+@cache
+def catalog() -> tuple[Accelerator, ...]:
+    """Every accelerator in the shipped data file, in file order."""
+    text = resources.files("calc").joinpath("data/accelerators.json").read_text(encoding="utf-8")
+    return tuple(_from_row(row) for row in json.loads(text)["accelerators"])
+
+
+def _normalise(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+@cache
+def _index() -> dict[str, Accelerator]:
+    index: dict[str, Accelerator] = {}
+    for part in catalog():
+        for key in (part.name, *part.aliases):
+            index[_normalise(key)] = part
+    return index
+
+
+def get_accelerator(name: str) -> Accelerator:
+    """Look a part up by name or alias, ignoring case, spaces and dashes.
+
+    >>> get_accelerator("a100-sxm4-80gb").name
+    'A100-SXM4-80GB'
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"gpu={name!r} is empty; give a catalog name such as 'A100-SXM4-80GB'")
+    found = _index().get(_normalise(name))
+    if found is not None:
+        return found
+    names = [p.name for p in catalog()]
+    close = difflib.get_close_matches(name, names, n=4, cutoff=0.3)
+    hint = ", ".join(close or names)
+    raise ValueError(f"gpu={name!r} is not in the catalog; did you mean: {hint}?")
+
+
+def resolve(gpu: str | Accelerator) -> Accelerator:
+    """Accept a catalog name or an :class:`Accelerator` (e.g. from :func:`custom_accelerator`)."""
+    return gpu if isinstance(gpu, Accelerator) else get_accelerator(gpu)

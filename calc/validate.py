@@ -1,0 +1,52 @@
+"""Input checks shared by every formula.
+
+Each check raises ``ValueError`` with a message that names the field, shows
+the value received and says what is allowed, so the docs build, the CLI and
+the browser widgets can show it to a person unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+
+def _finite_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{name}={value!r} is not a number; give a finite number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name}={value!r} is not finite; give a finite number")
+    return number
+
+
+def positive(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number > 0, else raise."""
+    number = _finite_number(name, value)
+    if number <= 0:
+        raise ValueError(f"{name}={value!r} must be greater than 0")
+    return number
+
+
+def non_negative(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0, else raise."""
+    number = _finite_number(name, value)
+    if number < 0:
+        raise ValueError(f"{name}={value!r} must be 0 or more")
+    return number
+
+
+def positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an int if it is a whole number >= 1, else raise."""
+    number = _finite_number(name, value)
+    if number < 1 or not number.is_integer():
+        raise ValueError(f"{name}={value!r} must be a whole number of at least 1")
+    return int(number)
+
+
+def at_least(name: str, value: object, minimum: float) -> float:
+    """Return ``value`` as a float if it is finite and >= ``minimum``, else raise."""
+    number = _finite_number(name, value)
+    if number < minimum:
+        raise ValueError(f"{name}={value!r} must be at least {minimum:g}")
+    return number

@@ -1,0 +1,142 @@
+"""MkDocs hook: numbers in the docs come from ``calc`` at build time.
+
+Markdown may contain shortcodes of two kinds:
+
+* ``{{ calc: EXPR }}`` or ``{{ calc: EXPR | FORMAT }}`` — ``EXPR`` is a small
+  Python expression over ``calc``'s public names and ``calc.examples``:
+  names, attributes, calls and indexing whose arguments are literals or
+  such expressions, and + - * / between numbers; nothing else is evaluated.
+  ``FORMAT`` is a format spec such as ``,.0f``, optionally preceded by a
+  display unit from ``calc.units``: ``TFLOP:.2f`` divides the SI value by
+  1e12 first.  A ``Quantity`` is formatted by its value; without a format
+  it prints as ``value unit``.
+* ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
+
+An unknown name, a bad argument or a bad format aborts the build with the
+page and the shortcode, so a page can never show a number ``calc`` did not
+compute.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import calc  # noqa: E402
+import calc.examples  # noqa: E402
+from calc import units  # noqa: E402
+from calc.quantity import Quantity  # noqa: E402
+
+import docs_tables  # noqa: E402
+
+SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table)?:\s*(?P<body>.+?)\s*\}\}")
+
+NAMESPACE: dict[str, Any] = {
+    **{name: getattr(calc, name) for name in calc.__all__},
+    **{name: value for name, value in vars(calc.examples).items() if not name.startswith("_")},
+    "units": units,
+}
+
+
+class ShortcodeError(ValueError):
+    """A shortcode that cannot be evaluated; the message says why."""
+
+
+_ARITHMETIC = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+}
+
+
+def _number(value: Any) -> float:
+    return value.value if isinstance(value, Quantity) else value
+
+
+def _argument(node: ast.expr) -> Any:
+    """A call argument or index: a literal, or itself an allowed expression."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return _evaluate(node)
+
+
+def _evaluate(node: ast.expr) -> Any:
+    if isinstance(node, ast.Name):
+        if node.id not in NAMESPACE:
+            raise ShortcodeError(f"unknown name {node.id!r}")
+        return NAMESPACE[node.id]
+    if isinstance(node, ast.Attribute):
+        if node.attr.startswith("_"):
+            raise ShortcodeError(f"private attribute {node.attr!r} is not allowed")
+        return getattr(_evaluate(node.value), node.attr)
+    if isinstance(node, ast.Call):
+        func = _evaluate(node.func)
+        args = [_argument(a) for a in node.args]
+        kwargs = {k.arg: _argument(k.value) for k in node.keywords if k.arg}
+        return func(*args, **kwargs)
+    if isinstance(node, ast.Subscript):
+        return _evaluate(node.value)[_argument(node.slice)]
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        left, right = (_number(_evaluate(side)) for side in (node.left, node.right))
+        return _ARITHMETIC[type(node.op)](left, right)
+    raise ShortcodeError(f"{type(node).__name__} is not allowed in a shortcode")
+
+
+def format_value(value: Any, fmt: str) -> str:
+    """Format a result: ``fmt`` is ``[UNIT:]SPEC``; a Quantity formats by its value."""
+    if not fmt:
+        return str(value)
+    unit, _, spec = fmt.rpartition(":") if ":" in fmt else ("", "", fmt)
+    number = value.value if isinstance(value, Quantity) else value
+    if unit:
+        number = units.convert(number, to=unit)
+    return format(number, spec)
+
+
+def render_shortcode(body: str) -> str:
+    """Evaluate one ``calc:`` shortcode body (``EXPR`` or ``EXPR | FORMAT``)."""
+    expr, _, fmt = body.partition("|")
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ShortcodeError(f"not an expression: {exc.msg}") from None
+    return format_value(_evaluate(tree.body), fmt.strip())
+
+
+def substitute(markdown: str, *, page: str) -> str:
+    """Replace every shortcode in ``markdown``; raise PluginError naming the page on failure."""
+
+    def replace(match: re.Match[str]) -> str:
+        body = match.group("body")
+        try:
+            if match.group("kind"):
+                return docs_tables.render(body)
+            return render_shortcode(body)
+        except Exception as exc:  # every failure must stop the build, with context
+            raise PluginError(f"{page}: shortcode {match.group(0)!r} failed: {exc}") from exc
+
+    return SHORTCODE.sub(replace, markdown)
+
+
+def on_config(config: Any) -> Any:
+    katex = Path(config["docs_dir"]) / "vendor" / "katex" / "katex.min.js"
+    if not katex.exists():
+        raise PluginError(
+            f"{katex} is missing: run `bash scripts/serve.sh` or `python scripts/vendor_assets.py` "
+            "(after `npm ci`) to copy the self-hosted KaTeX into docs/vendor"
+        )
+    return config
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    return substitute(markdown, page=page.file.src_uri)

@@ -1,0 +1,44 @@
+"""Copy the front-end assets the site serves itself from node_modules into docs/vendor.
+
+Run after ``npm ci``.  The versions are pinned in package.json / package-lock.json;
+docs/vendor is generated (git-ignored), so the repository holds no minified copies.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "docs" / "vendor"
+
+# (source under node_modules, destination under docs/vendor)
+KATEX = [
+    ("katex/dist/katex.min.js", "katex/katex.min.js"),
+    ("katex/dist/katex.min.css", "katex/katex.min.css"),
+    ("katex/dist/contrib/auto-render.min.js", "katex/contrib/auto-render.min.js"),
+]
+
+
+def copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+
+
+def main() -> int:
+    if not NODE.is_dir():
+        print("node_modules is missing: run `npm ci` first", file=sys.stderr)
+        return 1
+    for src, dst in KATEX:
+        copy(NODE / src, VENDOR / dst)
+    # KaTeX's CSS refers to fonts/; woff2 is enough for every browser we target.
+    for font in (NODE / "katex/dist/fonts").glob("*.woff2"):
+        copy(font, VENDOR / "katex/fonts" / font.name)
+    print(f"vendored assets into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Build the site once with --strict and check what a reader would see."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import calc
+from calc import examples as ex
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        capture_output=True, text=True, env=env, cwd=config.parent,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = _build(ROOT / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return out
+
+
+def page_text(site: Path, page: str) -> str:
+    html = (site / page / "index.html") if page else (site / "index.html")
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    return soup.select_one("article").get_text(" ", strip=True)
+
+
+def test_no_shortcode_left_unrendered(site: Path):
+    for html in site.rglob("*.html"):
+        assert "{{ calc" not in html.read_text(encoding="utf-8"), html
+
+
+def test_gpu_table_generated_from_catalog(site: Path):
+    soup = BeautifulSoup((site / "gpus/index.html").read_text(encoding="utf-8"), "html.parser")
+    table = soup.select_one("article table")
+    rows = {tr.find("td").get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+            for tr in table.find_all("tr")[1:]}
+    assert set(rows) == {part.name for part in calc.catalog()}
+    # Ridge column equals calc's ridge point, e.g. 312/2.039 = 153.0 and 989.4/3.35 = 295.3.
+    header = [th.get_text(strip=True) for th in table.find_all("th")]
+    ridge_col = header.index("Ridge fp16 (FLOP/byte)")
+    for name, cells in rows.items():
+        assert cells[ridge_col] == f"{calc.ridge_point(gpu=name).value:,.1f}", name
+    assert rows["A100-SXM4-80GB"][ridge_col] == "153.0"
+    assert rows["H100-SXM5-80GB"][ridge_col] == "295.3"
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("", "7,563.29 FLOP/byte"),
+        ("llm-arithmetic", "215.71 TFLOP"),
+        ("llm-arithmetic", "28.52 GB"),
+        ("llm-arithmetic", "memory-bound up to batch 165"),
+        ("roofline", "= 153.016 FLOP/byte"),
+        ("memory", "115.7"),
+        ("memory", "26.88"),
+        ("memory", "148.32"),
+        ("memory", "⌈10,000 / 50⌉ = 200 nodes"),
+        ("errata", "16,896 CUDA cores, not 8,192"),
+        ("errata", "67 TFLOP/s of fp32, not 60"),
+        ("errata", "312 TFLOP/s / 1,500 GB/s = 208 FLOP/byte"),
+        ("latency", "4 × 40 × 8 µs = 1.28 ms"),
+    ],
+)
+def test_substituted_numbers_in_html(site: Path, page: str, expected: str):
+    assert expected in page_text(site, page)
+
+
+def test_substituted_numbers_match_calc(site: Path):
+    text = page_text(site, "memory")
+    assert f"{ex.exact_batch_limit('LLaMA-13B').limit.batch.value:.2f}" in text
+    assert f"{ex.seed_batch_limit('LLaMA-13B', 'int8').batch.value:.2f}" == "121.85"
+    assert "121.85" in text and "39.04" in text
+
+
+def test_no_request_leaves_the_site(site: Path):
+    for html in site.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
+            for el in soup.find_all(tag):
+                url = el.get(attr) or ""
+                if tag == "link" and "stylesheet" not in (el.get("rel") or []) and "preload" not in (el.get("rel") or []):
+                    continue
+                assert not re.match(r"^(https?:)?//", url), f"{html}: {tag} {url}"
+
+
+def test_math_assets_are_self_hosted(site: Path):
+    assert (site / "vendor/katex/katex.min.js").stat().st_size > 100_000
+    assert list((site / "vendor/katex/fonts").glob("KaTeX_Main-Regular.woff2"))
+    html = (site / "roofline/index.html").read_text(encoding="utf-8")
+    assert 'class="arithmatex"' in html  # formulas are marked for KaTeX
+
+
+def test_bad_shortcode_fails_the_build(tmp_path: Path):
+    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
+    (tmp_path / "docs" / "vendor").symlink_to(ROOT / "docs" / "vendor")
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    (tmp_path / "calc").symlink_to(ROOT / "calc")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    page = tmp_path / "docs" / "roofline.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n{{ calc: ridge_point(gpu='B9000') }}\n", encoding="utf-8")
+    result = _build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "roofline.md" in result.stderr and "gpu='B9000' is not in the catalog" in result.stderr
