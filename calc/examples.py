@@ -19,6 +19,7 @@ from .planner import nodes_for_users
 from .quantity import Quantity
 from .roofline import ridge_point
 from .units import GB, GIB, TB, TERA
+from .validate import InputError
 
 #: LLaMA-13B forward pass as the source sets it up (section 1.2).
 SEED_LLAMA13B_FORWARD = dict(hidden=5120, batch=8, prompt_len=1024, output_len=1024, n_layers=40, vocab=32000)
@@ -76,8 +77,8 @@ def seed_batch_limit(model: str, weights_dtype: str = "fp16") -> BatchLimit:
     try:
         weights, per_request = SEED_BATCH_INPUTS[(model, weights_dtype)]
     except KeyError:
-        raise ValueError(
-            f"(model, weights_dtype)=({model!r}, {weights_dtype!r}) is not a source example; "
+        raise InputError(
+            "model", f"(model, weights_dtype)=({model!r}, {weights_dtype!r}) is not a source example; "
             f"choose from {sorted(SEED_BATCH_INPUTS)}"
         ) from None
     return max_batch(total_memory=SEED_TOTAL_MEMORY, weights=weights, per_request=per_request)

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from . import units, validate
+from .validate import InputError
 
 #: Datatypes a peak can be quoted for, in the order tables show them.
 DTYPES: tuple[str, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
@@ -52,11 +53,11 @@ class Accelerator:
         """Peak FLOP/s for ``dtype``; ``sparse=True`` gives the 2:4-sparsity rate (2x dense)."""
         if dtype not in self.peaks:
             have = ", ".join(self.peaks) or "none"
-            raise ValueError(
-                f"dtype={dtype!r} has no peak for {self.name}; this part lists: {have}"
+            raise InputError(
+                "dtype", f"dtype={dtype!r} has no peak for {self.name}; this part lists: {have}"
             )
         if sparse and not self.headline_is_sparse:
-            raise ValueError(f"sparse=True but {self.name} has no 2:4 sparsity support")
+            raise InputError("sparse", f"sparse=True but {self.name} has no 2:4 sparsity support")
         return self.peaks[dtype] * (2 if sparse else 1)
 
 
@@ -144,14 +145,14 @@ def get_accelerator(name: str) -> Accelerator:
     'A100-SXM4-80GB'
     """
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"gpu={name!r} is empty; give a catalog name such as 'A100-SXM4-80GB'")
+        raise InputError("gpu", f"gpu={name!r} is empty; give a catalog name such as 'A100-SXM4-80GB'")
     found = _index().get(_normalise(name))
     if found is not None:
         return found
     names = [p.name for p in catalog()]
     close = difflib.get_close_matches(name, names, n=4, cutoff=0.3)
     hint = ", ".join(close or names)
-    raise ValueError(f"gpu={name!r} is not in the catalog; did you mean: {hint}?")
+    raise InputError("gpu", f"gpu={name!r} is not in the catalog; did you mean: {hint}?")
 
 
 def resolve(gpu: str | Accelerator) -> Accelerator:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import validate
+from .validate import InputError
 from .hardware import Accelerator, resolve
 from .quantity import Quantity, num
 from .units import GB, MICROSECOND, TERA
@@ -59,7 +60,7 @@ def _gpu_figures(
     for field, value in given.items():
         value = defaults[field] if value is None else value
         if value is None:
-            raise ValueError(f"{field}=None: give it (SI units) or name a catalog gpu that has it")
+            raise InputError(field, f"{field}=None: give it (SI units) or name a catalog gpu that has it")
         out[field] = validate.positive(field, value)
     return out
 

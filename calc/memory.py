@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import validate
+from .validate import InputError
 from .quantity import Quantity, num
 
 if TYPE_CHECKING:
@@ -99,13 +100,13 @@ def max_batch(*, total_memory: float, weights: float, per_request: float) -> Bat
     r = validate.positive("per_request", per_request)
     free = total - w
     if free <= 0:
-        raise ValueError(
-            f"weights={w:g} does not fit in total_memory={total:g}; use more GPUs or smaller weights"
+        raise InputError(
+            "weights", f"weights={w:g} does not fit in total_memory={total:g}; use more GPUs or smaller weights"
         )
     batch = free / r
     if batch < 1:
-        raise ValueError(
-            f"per_request={r:g} is more than the {free:g} left after the weights; "
+        raise InputError(
+            "per_request", f"per_request={r:g} is more than the {free:g} left after the weights; "
             "the KV cache of even one request does not fit: shorten the context or add memory"
         )
     return BatchLimit(
@@ -161,7 +162,7 @@ def model_batch_limit(
     n = validate.positive_int("n_gpus", n_gpus)
     if memory_per_gpu is None:
         if gpu is None:
-            raise ValueError("memory_per_gpu=None: give it in bytes, or name a catalog gpu")
+            raise InputError("memory_per_gpu", "memory_per_gpu=None: give it in bytes, or name a catalog gpu")
         per_gpu = resolve(gpu).memory
     else:
         per_gpu = validate.positive("memory_per_gpu", memory_per_gpu)

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from . import validate
+from .validate import InputError
 from .quantity import Quantity, num
 
 
@@ -79,9 +80,9 @@ def dense_decoder(
     heads = validate.positive_int("n_heads", n_heads)
     kv = validate.positive_int("n_kv_heads", heads if n_kv_heads is None else n_kv_heads)
     if heads % kv:
-        raise ValueError(f"n_heads={heads} must be a multiple of n_kv_heads={kv}")
+        raise InputError("n_kv_heads", f"n_heads={heads} must be a multiple of n_kv_heads={kv}")
     if head_dim is None and h % heads:
-        raise ValueError(f"hidden={h} is not divisible by n_heads={heads}; give head_dim explicitly")
+        raise InputError("hidden", f"hidden={h} is not divisible by n_heads={heads}; give head_dim explicitly")
     return DenseDecoder(
         name=name,
         hidden=h,
@@ -130,4 +131,4 @@ def get_model(name: str | DenseDecoder) -> DenseDecoder:
             return model
     names = [m.name for m in presets()]
     close = difflib.get_close_matches(str(name), names, n=4, cutoff=0.3)
-    raise ValueError(f"model={name!r} is not a preset; did you mean: {', '.join(close or names)}?")
+    raise InputError("model", f"model={name!r} is not a preset; did you mean: {', '.join(close or names)}?")

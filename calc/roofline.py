@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import validate
+from .validate import InputError
 from .hardware import Accelerator, custom_accelerator, resolve
 from .quantity import Quantity, num
 from .units import TERA, GB
@@ -26,8 +27,8 @@ def _hardware(
     """(name, peak FLOP/s, bandwidth byte/s) from a part, or from plain numbers."""
     if gpu is None:
         if peak_flops is None or bandwidth is None:
-            raise ValueError(
-                "gpu=None: give a catalog gpu name, or both peak_flops (FLOP/s) and bandwidth (byte/s)"
+            raise InputError(
+                "gpu", "gpu=None: give a catalog gpu name, or both peak_flops (FLOP/s) and bandwidth (byte/s)"
             )
         part = custom_accelerator(peak_flops=peak_flops, bandwidth=bandwidth, dtype=dtype)
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from .validate import InputError
+
 KILO = 1e3
 MEGA = 1e6
 GIGA = 1e9
@@ -68,7 +70,7 @@ def convert(value: float, *, to: str) -> float:
         scale = UNIT_SCALES[to]
     except KeyError:
         known = ", ".join(sorted(UNIT_SCALES))
-        raise ValueError(f"unit={to!r} is not a known display unit; use one of: {known}") from None
+        raise InputError("unit", f"unit={to!r} is not a known display unit; use one of: {known}") from None
     return value / scale
 
 

@@ -11,12 +11,25 @@ import math
 from numbers import Real
 
 
+class InputError(ValueError):
+    """A bad input value; ``field`` names the input so a form can show the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def fail(field: str, value: object, problem: str) -> InputError:
+    """The error for ``field=value``: message ``"field=value <problem>"``; raise the result."""
+    return InputError(field, f"{field}={value!r} {problem}")
+
+
 def _finite_number(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name}={value!r} is not a number; give a finite number")
+        raise fail(name, value, "is not a number; give a finite number")
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"{name}={value!r} is not finite; give a finite number")
+        raise fail(name, value, "is not finite; give a finite number")
     return number
 
 
@@ -24,7 +37,7 @@ def positive(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a finite number > 0, else raise."""
     number = _finite_number(name, value)
     if number <= 0:
-        raise ValueError(f"{name}={value!r} must be greater than 0")
+        raise fail(name, value, "must be greater than 0")
     return number
 
 
@@ -32,7 +45,7 @@ def non_negative(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a finite number >= 0, else raise."""
     number = _finite_number(name, value)
     if number < 0:
-        raise ValueError(f"{name}={value!r} must be 0 or more")
+        raise fail(name, value, "must be 0 or more")
     return number
 
 
@@ -40,7 +53,7 @@ def positive_int(name: str, value: object) -> int:
     """Return ``value`` as an int if it is a whole number >= 1, else raise."""
     number = _finite_number(name, value)
     if number < 1 or not number.is_integer():
-        raise ValueError(f"{name}={value!r} must be a whole number of at least 1")
+        raise fail(name, value, "must be a whole number of at least 1")
     return int(number)
 
 
@@ -48,5 +61,5 @@ def at_least(name: str, value: object, minimum: float) -> float:
     """Return ``value`` as a float if it is finite and >= ``minimum``, else raise."""
     number = _finite_number(name, value)
     if number < minimum:
-        raise ValueError(f"{name}={value!r} must be at least {minimum:g}")
+        raise fail(name, value, f"must be at least {minimum:g}")
     return number

@@ -73,3 +73,14 @@ def test_intensity_rejects_bad_input(kwargs, field):
 def test_attainable_rejects_non_positive_intensity():
     with pytest.raises(ValueError, match="intensity=0 must be greater than 0"):
         calc.attainable_performance(intensity=0, gpu="A100")
+
+
+def test_errors_name_the_field_for_forms():
+    from calc.validate import InputError
+
+    with pytest.raises(InputError) as err:
+        calc.attainable_performance(intensity=-5, gpu="A100")
+    assert err.value.field == "intensity"
+    with pytest.raises(InputError) as err:
+        calc.ridge_point(gpu="no-such-gpu")
+    assert err.value.field == "gpu"
