@@ -11,6 +11,8 @@ Markdown may contain shortcodes of two kinds:
   1e12 first.  A ``Quantity`` is formatted by its value; without a format
   it prints as ``value unit``.
 * ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
+* ``{{ calc-widget: NAME key=value ... }}`` — a live calculator from
+  ``calc.widgets``, its defaults prerendered here (see ``docs_widgets``).
 
 An unknown name, a bad argument or a bad format aborts the build with the
 page and the shortcode, so a page can never show a number ``calc`` did not
@@ -37,8 +39,10 @@ from calc import units  # noqa: E402
 from calc.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
+import docs_widgets  # noqa: E402
+import site_assets  # noqa: E402
 
-SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table)?:\s*(?P<body>.+?)\s*\}\}")
+SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table|-widget)?:\s*(?P<body>.+?)\s*\}\}")
 
 NAMESPACE: dict[str, Any] = {
     **{name: getattr(calc, name) for name in calc.__all__},
@@ -119,8 +123,10 @@ def substitute(markdown: str, *, page: str) -> str:
     def replace(match: re.Match[str]) -> str:
         body = match.group("body")
         try:
-            if match.group("kind"):
+            if match.group("kind") == "-table":
                 return docs_tables.render(body)
+            if match.group("kind") == "-widget":
+                return docs_widgets.render(body, page=page)
             return render_shortcode(body)
         except Exception as exc:  # every failure must stop the build, with context
             raise PluginError(f"{page}: shortcode {match.group(0)!r} failed: {exc}") from exc
@@ -129,14 +135,19 @@ def substitute(markdown: str, *, page: str) -> str:
 
 
 def on_config(config: Any) -> Any:
-    katex = Path(config["docs_dir"]) / "vendor" / "katex" / "katex.min.js"
-    if not katex.exists():
+    missing = site_assets.missing_vendor_files(Path(config["docs_dir"]))
+    if missing:
         raise PluginError(
-            f"{katex} is missing: run `bash scripts/serve.sh` or `python scripts/vendor_assets.py` "
-            "(after `npm ci`) to copy the self-hosted KaTeX into docs/vendor"
+            f"{', '.join(missing)} missing: run `bash scripts/serve.sh` or `python scripts/vendor_assets.py` "
+            "(after `npm ci`) to copy the self-hosted KaTeX, Pyodide and Vega into docs/vendor"
         )
     return config
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return substitute(markdown, page=page.file.src_uri)
+
+
+def on_post_build(config: Any) -> None:
+    """Put the calc wheel (rebuilt only when calc changes) and its manifest into the site."""
+    site_assets.install_wheel(Path(config["site_dir"]))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,24 +12,9 @@ from bs4 import BeautifulSoup
 import calc
 from calc import examples as ex
 
+from .conftest import build_site
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True, text=True, env=env, cwd=config.parent,
-    )
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = _build(ROOT / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
-    return out
 
 
 def page_text(site: Path, page: str) -> str:
@@ -116,6 +98,6 @@ def test_bad_shortcode_fails_the_build(tmp_path: Path):
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     page = tmp_path / "docs" / "roofline.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n{{ calc: ridge_point(gpu='B9000') }}\n", encoding="utf-8")
-    result = _build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
     assert "roofline.md" in result.stderr and "gpu='B9000' is not in the catalog" in result.stderr

@@ -1,0 +1,295 @@
+// Live calculators: the prerendered widgets become interactive once Python (Pyodide) is ready.
+//
+// One Web Worker serves every widget on every page of the session; this script is loaded once
+// and Material's instant navigation keeps it alive, so the worker survives page changes.
+// Widgets are bound on each `document$` emission (every page view).
+(() => {
+  "use strict";
+
+  const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
+  const VENDOR = new URL("../vendor/", SCRIPT);
+  const START_TIMEOUT_MS = 90_000;
+  const STATUS = {
+    prerendered: "Computed at build time; edit a value to recompute in your browser",
+    loading: "Loading Python in your browser (first visit only)…",
+    live: "Live: computed in your browser by calc",
+    computing: "Computing…",
+    failed: "Python could not start; the numbers shown were computed at build time",
+  };
+
+  // ------------------------------------------------------------------ the shared worker
+  const runtime = {
+    worker: null,
+    ready: null, // Promise resolved when Python is ready
+    state: "idle",
+    nextId: 1,
+    pending: new Map(),
+    listeners: new Set(),
+
+    start() {
+      if (this.ready) return this.ready;
+      this.setState("loading");
+      this.ready = new Promise((resolve, reject) => {
+        let worker;
+        try {
+          worker = new Worker(new URL("calc-worker.mjs", SCRIPT), { type: "module" });
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        this.worker = worker;
+        const timer = setTimeout(() => reject(new Error("timed out")), START_TIMEOUT_MS);
+        worker.onmessage = (event) => {
+          const data = event.data;
+          if (data.type === "ready") {
+            clearTimeout(timer);
+            window.calcStartupMs = data.ms;
+            resolve();
+          } else if (data.type === "failed") {
+            clearTimeout(timer);
+            reject(new Error(data.error));
+          } else if (this.pending.has(data.id)) {
+            const { resolve: done, reject: fail } = this.pending.get(data.id);
+            this.pending.delete(data.id);
+            if ("error" in data) fail(new Error(data.error));
+            else done(data.result);
+          }
+        };
+        worker.onerror = (event) => {
+          clearTimeout(timer);
+          reject(new Error(event.message || "worker error"));
+        };
+        worker.postMessage({ type: "init", vendor: VENDOR.href });
+      });
+      this.ready.then(
+        () => this.setState("live"),
+        (error) => {
+          this.failure = error.message;
+          this.setState("failed");
+        },
+      );
+      return this.ready;
+    },
+
+    async call(fn, kwargs) {
+      await this.start();
+      const id = this.nextId++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.worker.postMessage({ id, fn, kwargs });
+      });
+    },
+
+    setState(state) {
+      this.state = state;
+      document.documentElement.classList.toggle("calc-ready", state === "live");
+      document.documentElement.classList.toggle("calc-failed", state === "failed");
+      for (const listener of this.listeners) listener(state);
+    },
+  };
+
+  // ------------------------------------------------------------------ charts (Vega, loaded on demand)
+  let vegaLoading = null;
+  function loadVega() {
+    const load = (name) =>
+      new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = new URL(`vega/${name}`, VENDOR).href;
+        script.onload = resolve;
+        script.onerror = () => reject(new Error(`could not load ${name}`));
+        document.head.appendChild(script);
+      });
+    vegaLoading ??= load("vega.min.js").then(() => load("vega-lite.min.js")).then(() => load("vega-embed.min.js"));
+    return vegaLoading;
+  }
+
+  function themeConfig() {
+    const style = getComputedStyle(document.body);
+    const fg = style.getPropertyValue("--md-default-fg-color").trim() || "#222";
+    const light = style.getPropertyValue("--md-default-fg-color--lighter").trim() || "#999";
+    const faint = style.getPropertyValue("--md-default-fg-color--lightest").trim() || "#ddd";
+    return {
+      background: null,
+      font: "inherit",
+      title: { color: fg, fontWeight: 600 },
+      axis: { labelColor: fg, titleColor: fg, gridColor: faint, domainColor: light, tickColor: light },
+      legend: { labelColor: fg, titleColor: fg },
+      view: { stroke: null },
+    };
+  }
+
+  async function drawChart(container, spec) {
+    container.dataset.spec = JSON.stringify(spec);
+    if (!spec) return;
+    try {
+      await loadVega();
+      await window.vegaEmbed(container, spec, { actions: false, renderer: "svg", config: themeConfig() });
+      container.dataset.rendered = "true";
+    } catch (error) {
+      container.textContent = `Chart unavailable: ${error.message}`;
+    }
+  }
+
+  // ------------------------------------------------------------------ URL state
+  function readUrlState(name) {
+    const params = new URLSearchParams(location.search);
+    const state = {};
+    for (const [key, value] of params) {
+      if (key.startsWith(`${name}.`)) state[key.slice(name.length + 1)] = value;
+    }
+    return state;
+  }
+
+  function writeUrlState(name, values, defaults) {
+    const params = new URLSearchParams(location.search);
+    for (const key of [...params.keys()]) if (key.startsWith(`${name}.`)) params.delete(key);
+    for (const [key, value] of Object.entries(values)) {
+      if (String(defaults[key]) !== String(value)) params.set(`${name}.${key}`, value);
+    }
+    const query = params.toString();
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  }
+
+  // ------------------------------------------------------------------ one widget
+  function bind(root) {
+    if (root.dataset.bound) return;
+    root.dataset.bound = "true";
+    const name = root.dataset.widget;
+    const schema = JSON.parse(root.dataset.schema);
+    const defaults = JSON.parse(root.dataset.defaults);
+    const form = root.querySelector(".calc-form");
+    const output = root.querySelector(".calc-output");
+    const chart = root.querySelector(".calc-chart");
+    const status = root.querySelector(".calc-status");
+    const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
+    let latest = 0;
+    let timer = null;
+
+    const control = (field) => form.elements.namedItem(field);
+    const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));
+    const showStatus = (state, detail) => {
+      status.dataset.state = state;
+      status.textContent = detail ? `${STATUS[state]} (${detail})` : STATUS[state];
+    };
+    const clearErrors = () => {
+      for (const box of root.querySelectorAll(".calc-field")) {
+        box.classList.remove("calc-invalid");
+        box.querySelector(".calc-error").textContent = "";
+        box.querySelector("input, select").removeAttribute("aria-invalid");
+      }
+      root.querySelector(".calc-form-error")?.remove();
+    };
+    const showError = (field, message) => {
+      const box = root.querySelector(`.calc-field[data-field="${CSS.escape(field || "")}"]`);
+      if (box) {
+        box.classList.add("calc-invalid");
+        box.querySelector(".calc-error").textContent = message;
+        box.querySelector("input, select").setAttribute("aria-invalid", "true");
+      } else {
+        const note = document.createElement("p");
+        note.className = "calc-form-error";
+        note.setAttribute("role", "alert");
+        note.textContent = message;
+        form.after(note);
+      }
+      output.classList.add("calc-stale");
+      output.title = "Out of date: fix the highlighted input";
+    };
+
+    async function recompute() {
+      const id = ++latest;
+      const inputs = values();
+      writeUrlState(name, inputs, defaults);
+      if (runtime.state !== "live") showStatus("loading");
+      else showStatus("computing");
+      let result;
+      try {
+        result = await runtime.call(name, inputs);
+      } catch (error) {
+        if (id === latest) showStatus("failed", error.message);
+        return;
+      }
+      if (id !== latest) return; // a newer edit is on its way
+      clearErrors();
+      if (!result.ok) {
+        showError(result.field, result.message);
+        showStatus("live");
+        return;
+      }
+      output.innerHTML = result.html;
+      output.classList.remove("calc-stale");
+      output.removeAttribute("title");
+      root.dataset.values = JSON.stringify(result.values);
+      root.dataset.computed = JSON.stringify(inputs); // which inputs the shown result belongs to
+      showStatus("live");
+      drawChart(chart, result.chart);
+    }
+
+    function applyFills(field, value) {
+      const fills = (schema.find((f) => f.name === field) || {}).fills || {};
+      for (const [target, filled] of Object.entries(fills[value] || {})) {
+        const el = control(target);
+        if (el) el.value = typeof filled === "number" ? String(+filled.toPrecision(10)) : filled;
+      }
+    }
+
+    form.addEventListener("input", (event) => {
+      if (event.target.tagName === "SELECT") applyFills(event.target.name, event.target.value);
+      clearTimeout(timer);
+      timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : 200);
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      recompute();
+    });
+    form.addEventListener("focusin", () => runtime.start().catch(() => {}), { once: true });
+
+    root.querySelector(".calc-reset").addEventListener("click", () => {
+      latest++; // drop any answer still in flight
+      for (const field of schema) control(field.name).value = String(defaults[field.name]);
+      clearErrors();
+      output.innerHTML = prerendered.html;
+      output.classList.remove("calc-stale");
+      writeUrlState(name, {}, defaults);
+      drawChart(chart, prerendered.spec);
+      showStatus(runtime.state === "live" ? "live" : "prerendered");
+    });
+
+    runtime.listeners.add((state) => {
+      if (!root.isConnected) return;
+      if (state === "live" && status.dataset.state === "loading") showStatus("live");
+      if (state === "live" && status.dataset.state === "prerendered") showStatus("live");
+      if (state === "failed") showStatus("failed", runtime.failure);
+    });
+
+    drawChart(chart, prerendered.spec);
+    const fromUrl = readUrlState(name);
+    if (Object.keys(fromUrl).length) {
+      for (const [key, value] of Object.entries(fromUrl)) if (control(key)) control(key).value = value;
+      recompute();
+    } else if (runtime.state === "live") {
+      showStatus("live");
+    }
+  }
+
+  function bindPage() {
+    const widgets = document.querySelectorAll(".calc-widget");
+    widgets.forEach(bind);
+    if (!widgets.length) return;
+    // Start Python when the browser is idle, so the first edit is usually instant.
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1200));
+    idle(() => runtime.start().catch(() => {}), { timeout: 2500 });
+  }
+
+  // Re-theme charts when the reader switches the palette.
+  new MutationObserver(() => {
+    for (const container of document.querySelectorAll(".calc-chart[data-rendered]")) {
+      drawChart(container, JSON.parse(container.dataset.spec));
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+
+  window.calcRuntime = runtime; // for tests and the benchmark script
+  if (window.document$) window.document$.subscribe(bindPage);
+  else document.addEventListener("DOMContentLoaded", bindPage);
+})();

@@ -1,0 +1,189 @@
+"""The calculators in a real browser: Debian's Chromium driven by Playwright, against the built site.
+
+Each test opens a page from a local server, waits for Python (Pyodide) to be live, edits inputs like a
+reader would, and compares what the page shows with CPython's ``calc`` on the same raw inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Iterator
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from calc import widgets
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LIVE_TIMEOUT_MS = 120_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+PAGES = {"roofline": "roofline/", "llm_arithmetic": "llm-arithmetic/", "decode_latency": "latency/",
+         "kv_cache": "memory/"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, site_url: str) -> Iterator[Page]:
+    """A fresh page that records every request; none may leave the local origin."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    origin = urlparse(site_url).netloc
+    outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != origin]
+    assert not outside, f"requests left the site: {outside}"
+    assert not errors, f"page errors: {errors}"
+
+
+def open_live(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("document.documentElement.classList.contains('calc-ready') || "
+                           "document.documentElement.classList.contains('calc-failed')", timeout=LIVE_TIMEOUT_MS)
+    assert "calc-ready" in page.evaluate("document.documentElement.className"), "Python failed to start"
+
+
+def form_values(page: Page, name: str) -> dict[str, str]:
+    return page.evaluate(
+        """name => Object.fromEntries([...document.querySelectorAll(`#calc-${name} .calc-form [name]`)]
+                                  .map(el => [el.name, el.value]))""", name)
+
+
+# True once the result on screen was computed from the inputs now in the form (not an earlier edit's).
+CURRENT_RESULT = """sel => {
+  const root = document.querySelector(sel);
+  const now = Object.fromEntries([...root.querySelectorAll('.calc-form [name]')].map(el => [el.name, el.value]));
+  return root.dataset.values && root.dataset.computed === JSON.stringify(now);
+}"""
+
+
+def edit(page: Page, name: str, changes: dict[str, str]) -> dict[str, str]:
+    """Apply changes like a reader, wait for the recomputed result, return the values shown."""
+    root = f"#calc-{name}"
+    page.evaluate("sel => { delete document.querySelector(sel).dataset.values; }", root)
+    for field, value in changes.items():
+        control = page.locator(f"{root} [name='{field}']")
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    page.wait_for_function(CURRENT_RESULT, arg=root, timeout=LIVE_TIMEOUT_MS)
+    return json.loads(page.evaluate("sel => document.querySelector(sel).dataset.values", root))
+
+
+def shown_values(page: Page, name: str) -> dict[str, str]:
+    return page.evaluate(
+        """name => Object.fromEntries([...document.querySelectorAll(`#calc-${name} .calc-output .calc-value`)]
+                                  .map(el => [el.dataset.key, el.textContent]))""", name)
+
+
+EDITS = {
+    "roofline": {"gpu": "H100-SXM5-80GB", "intensity": "500"},
+    "llm_arithmetic": {"batch": "16", "prompt_len": "2048"},
+    "decode_latency": {"batch": "256", "n_gpus": "4"},
+    "kv_cache": {"context_len": "4096", "kv_dtype": "int8"},
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_live_numbers_equal_cpython(page: Page, site_url: str, name: str):
+    open_live(page, site_url + PAGES[name])
+    live = edit(page, name, EDITS[name])
+    expected = widgets.call(name, form_values(page, name))
+    assert expected["ok"]
+    assert live == expected["values"]
+    # What the reader sees is that same result, with its units.
+    shown = shown_values(page, name)
+    assert all(shown[key].startswith(value) for key, value in expected["values"].items())
+    assert page.locator(f"#calc-{name} .calc-status").get_attribute("data-state") == "live"
+
+
+def test_prerendered_numbers_without_javascript(browser: Browser, site_url: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "memory/")
+    text = page.locator("#calc-kv_cache .calc-output").inner_text()
+    assert "148.32" in text and "115.70" in text
+    context.close()
+
+
+def test_url_round_trip(page: Page, site_url: str, browser: Browser):
+    open_live(page, site_url + "latency/")
+    live = edit(page, "decode_latency", {"batch": "320", "gpu": "A100-SXM4-80GB"})
+    shared = page.url
+    assert "decode_latency.batch=320" in shared and "decode_latency.gpu=A100-SXM4-80GB" in shared
+    other = browser.new_context().new_page()
+    other.goto(shared)
+    other.wait_for_function("document.querySelector('#calc-decode_latency').dataset.values",
+                            timeout=LIVE_TIMEOUT_MS)
+    assert other.locator("#calc-decode_latency [name='batch']").input_value() == "320"
+    assert json.loads(other.evaluate("document.querySelector('#calc-decode_latency').dataset.values")) == live
+    other.context.close()
+
+
+def test_bad_input_inline_message_keeps_last_result(page: Page, site_url: str):
+    open_live(page, site_url + "memory/")
+    good = edit(page, "kv_cache", {"context_len": "4096"})
+    before = shown_values(page, "kv_cache")
+    # Two million tokens of context: a valid number, but its KV cache cannot fit in the node.
+    page.locator("#calc-kv_cache [name='context_len']").fill("2000000")
+    error = page.locator("#calc-kv_cache .calc-field[data-field='context_len'] .calc-error")
+    page.wait_for_function("document.querySelector('#calc-kv_cache [data-field=context_len] .calc-error')"
+                           ".textContent.length > 0", timeout=LIVE_TIMEOUT_MS)
+    assert "shorten the context" in error.inner_text()
+    assert "calc-stale" in page.locator("#calc-kv_cache .calc-output").get_attribute("class")
+    assert shown_values(page, "kv_cache") == before  # last good result still visible
+    assert good["batch"] in before["batch"]
+    page.locator("#calc-kv_cache [name='context_len']").fill("99999999")
+    page.wait_for_function("document.querySelector('#calc-kv_cache [data-field=context_len] .calc-error')"
+                           ".textContent.includes('must be at most 10,000,000 tokens')", timeout=LIVE_TIMEOUT_MS)
+    page.locator("#calc-kv_cache [name='context_len']").fill("abc")
+    page.wait_for_function("document.querySelector('#calc-kv_cache [data-field=context_len] .calc-error')"
+                           ".textContent.includes('is not a number')", timeout=LIVE_TIMEOUT_MS)
+    # Fixing the input clears the message and the stale mark.
+    fixed = edit(page, "kv_cache", {"context_len": "2048"})
+    assert error.inner_text() == "" and "calc-stale" not in page.locator("#calc-kv_cache .calc-output").get_attribute("class")
+    assert fixed == widgets.call("kv_cache", form_values(page, "kv_cache"))["values"]
+
+
+def test_preset_fills_sizes(page: Page, site_url: str):
+    open_live(page, site_url + "memory/")
+    live = edit(page, "kv_cache", {"model": "LLaMA-65B"})
+    assert page.locator("#calc-kv_cache [name='n_layers']").input_value() == "80"
+    assert live["batch"] == "26.88" and live["source_batch"] == "26.88"
+
+
+def test_reset_restores_defaults(page: Page, site_url: str):
+    open_live(page, site_url + "roofline/")
+    prerendered = shown_values(page, "roofline")
+    edit(page, "roofline", {"intensity": "5"})
+    page.locator("#calc-roofline .calc-reset").click()
+    assert page.locator("#calc-roofline [name='intensity']").input_value() == "100"
+    assert "roofline." not in page.url
+    assert shown_values(page, "roofline") == prerendered
+
+
+def test_instant_navigation_keeps_one_worker(page: Page, site_url: str):
+    open_live(page, site_url + "roofline/")
+    page.evaluate("window.calcRuntime.worker.marker = 'first'; window.notReloaded = true")
+    page.locator("nav.md-nav--primary a[href$='latency/']").first.click()
+    page.wait_for_selector("#calc-decode_latency")
+    assert page.evaluate("window.notReloaded === true"), "instant navigation did a full page load"
+    assert page.evaluate("window.calcRuntime.worker.marker") == "first"
+    live = edit(page, "decode_latency", {"batch": "64"})
+    assert live == widgets.call("decode_latency", form_values(page, "decode_latency"))["values"]
+    assert page.locator("#calc-decode_latency .calc-chart svg").count() == 1

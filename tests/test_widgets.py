@@ -1,0 +1,135 @@
+"""Calculators in CPython: schemas, parsing, errors, and the numbers they show."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import calc
+from calc import examples as ex
+from calc import widgets
+from calc.forms import Field
+from calc.render import Row, render_rows
+from calc.units import GIB
+
+
+@pytest.mark.parametrize("name", list(widgets.WIDGETS))
+def test_default_result_is_ok_and_json(name):
+    result = widgets.call(name)
+    assert result["ok"], result
+    json.dumps(result)  # what the worker sends must serialise
+    assert result["values"] and "<dl" in result["html"]
+
+
+@pytest.mark.parametrize("name", list(widgets.WIDGETS))
+def test_defaults_parse_and_fills_are_valid(name):
+    widget = widgets.WIDGETS[name]
+    names = {f.name for f in widget.fields}
+    for f in widget.fields:
+        assert f.parse(f.default) == f.default or f.parse(f.default) == float(f.default)
+        for choice, filled in f.fills.items():
+            assert choice in f.choices
+            assert set(filled) <= names, (f.name, choice)
+            for target, value in filled.items():
+                next(g for g in widget.fields if g.name == target).parse(value)  # every fill is valid input
+
+
+def test_llm_default_is_the_7563_example():
+    values = widgets.call("llm_arithmetic")["values"]
+    assert values == {"flops": "215.71", "bytes": "28.52", "intensity": "7,563.29", "ridge": "153.0",
+                      "bound": "compute-bound"}
+
+
+def test_kv_defaults_show_115_7_and_exact_limit():
+    values = widgets.call("kv_cache")["values"]
+    assert values["source_batch"] == "115.70"  # the source's (256 - 24.6) / 2
+    assert values["batch"] == f"{ex.exact_batch_limit('LLaMA-13B').limit.batch.value:,.2f}" == "148.32"
+    assert values["nodes"] == "200"  # 10,000 users / 50
+
+
+def test_kv_65b_shows_26_88_both_ways():
+    spec = calc.get_model("LLaMA-65B")
+    values = widgets.call("kv_cache", {"model": "LLaMA-65B", "n_layers": 80, "kv_width": 8192,
+                                       "params_billion": spec.parameter_count().value / 1e9})["values"]
+    assert values["source_batch"] == "26.88" and values["batch"] == "26.88"
+    assert values["kv_request"] == f"{5 * GIB / GIB:.4f}"
+
+
+def test_source_row_only_for_the_source_scenario():
+    assert "source_batch" not in widgets.call("kv_cache", {"context_len": 4096})["values"]
+
+
+def test_decode_default_matches_calc():
+    est = ex.llama13b_decode(batch=1)
+    assert widgets.call("decode_latency")["values"]["latency"] == f"{est.latency.value * 1e3:,.3f}"
+
+
+def test_roofline_linear_layer_kernel():
+    values = widgets.call("roofline", {"kernel": "linear layer", "d_model": "4096", "batch": "128"})["values"]
+    assert values["intensity"] == "120.47" and values["bound"] == "memory-bound"
+    assert values["crossover"] == "165.4"  # B* on the A100 80GB, as on the LLM arithmetic page
+
+
+def test_roofline_custom_hardware():
+    values = widgets.call("roofline", {"gpu": "custom", "peak_tflops": "125", "bandwidth_gbps": "900",
+                                       "intensity": "100"})["values"]
+    assert values["ridge"] == "138.9" and values["bound"] == "memory-bound"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "field", "text"),
+    [
+        ("roofline", {"intensity": ""}, "intensity", "Operational intensity is empty"),
+        ("roofline", {"intensity": "-1"}, "intensity", "must be greater than 0"),
+        ("roofline", {"intensity": "nan"}, "intensity", "is not finite"),
+        ("roofline", {"gpu": "V100-SXM2-16GB", "dtype": "int8"}, "dtype", "has no int8 peak"),
+        ("roofline", {"gpu": "<script>"}, "gpu", "is not one of the choices"),
+        ("decode_latency", {"batch": "2.5"}, "batch", "must be a whole number"),
+        ("decode_latency", {"n_gpus": "0"}, "n_gpus", "must be at least 1"),
+        ("kv_cache", {"context_len": "2000000"}, "context_len", "is more than the"),
+        ("kv_cache", {"n_gpus": "1", "memory_per_gpu_gib": "16"}, "n_gpus", "do not fit"),
+        ("kv_cache", {"bogus": "1"}, "bogus", "is not an input of this calculator"),
+        ("llm_arithmetic", {"hidden": "1e400"}, "hidden", "is not finite"),
+    ],
+)
+def test_bad_input_names_the_field(name, raw, field, text):
+    result = widgets.call(name, raw)
+    assert not result["ok"]
+    assert result["field"] == field and text in result["message"]
+
+
+def test_unknown_widget_is_an_input_error():
+    with pytest.raises(calc.validate.InputError, match="widget='nope' is unknown"):
+        widgets.call("nope")
+
+
+def test_call_json_round_trip_and_bad_json_shape():
+    assert json.loads(widgets.call_json("roofline", '{"intensity": "10"}'))["values"]["bound"] == "memory-bound"
+    assert json.loads(widgets.call_json("roofline", "[1, 2]"))["ok"] is False
+
+
+def test_field_parse_accepts_thousands_separators():
+    f = Field(name="users", label="Users", kind="integer", default=1, minimum=1)
+    assert f.parse("10,000") == 10_000
+    with pytest.raises(calc.validate.InputError, match="must be a whole number"):
+        f.parse("1.5")
+
+
+def test_rendered_results_escape_text():
+    html = render_rows((Row(label="<b>x</b>", value="1 & 2", substituted="<script>alert(1)</script>"),))
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html and "1 &amp; 2" in html
+
+
+def test_widget_markup_prerendered_in_page(site):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((site / "memory/index.html").read_text(encoding="utf-8"), "html.parser")
+    widget = soup.select_one('.calc-widget[data-widget="kv_cache"]')
+    values = {el["data-key"]: el.get_text(strip=True) for el in widget.select(".calc-value")}
+    assert values["source_batch"] == "115.70 requests"
+    assert values["batch"] == "148.32 requests"
+    # The form was generated from the schema: one control per field, defaults filled in.
+    names = [el["name"] for el in widget.select(".calc-form [name]")]
+    assert names == [f.name for f in widgets.KV_CACHE.fields]
+    assert widget.select_one('input[name="context_len"]')["value"] == "2048"
