@@ -15,7 +15,7 @@ from .latency import DecodeEstimate, decode_latency
 from .kernels import LinearCrossover, linear_layer_crossover
 from .memory import BatchLimit, ModelBatchLimit, kv_cache_per_token, max_batch, model_batch_limit
 from .models import ModelConfig, dense_decoder, get_model
-from .operators import ForwardOperators, forward_operators
+from .operators import ForwardOperators, ForwardTime, forward_operators
 from .planner import nodes_for_users
 from .quantity import Quantity
 from .roofline import ridge_point
@@ -215,3 +215,23 @@ def seed_comparison(*, batch: int = 8, prompt_len: int = 1024, hidden: int = 512
     )
     return SeedComparison(model=model, forward=fwd, seed=seed, flop_terms=flop_terms, byte_terms=byte_terms,
                           flops_ratio=fwd.flops.value / seed.flops.value)
+
+
+#: Defaults of the "Anatomy of a forward pass" page: a common model on a common part.
+ANATOMY = dict(model="Llama-3-8B", gpu="H100-SXM5-80GB", weights="bf16", activations="bf16", kv="bf16")
+ANATOMY_PREFILL = dict(phase="prefill", batch=1, seq_len=2048)
+ANATOMY_DECODE = dict(phase="decode", batch=8, seq_len=2048)
+#: Context of the model-comparison table's decode step.
+COMPARISON_CONTEXT = 2048
+
+
+def anatomy(phase: str = "decode") -> "ForwardTime":
+    """The anatomy page's prefill or decode step, timed per operator."""
+    from .operators import forward_time
+
+    return forward_time(**ANATOMY, **(ANATOMY_PREFILL if phase == "prefill" else ANATOMY_DECODE))
+
+
+def decode_intensity(model: str, batch: int) -> Quantity:
+    """FLOP per byte of one bf16 decode step at the comparison table's context."""
+    return forward_operators(model=model, phase="decode", batch=batch, seq_len=COMPARISON_CONTEXT).intensity

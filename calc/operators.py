@@ -345,6 +345,7 @@ def _choices(*, m: ModelConfig, phase: str, causal: bool, fused: bool, all_logit
         f"weights {wf.describe()}, activations {activations}, KV cache {kv}; matmuls at the {matmul_dtype} peak,"
         f" attention at the {activations} peak, vector operators at the {VECTOR_DTYPE} non-tensor peak",
         "each weight read once per step; each cached K/V read once by attention",
+        "each operator is its own kernel: norms, activations and residual adds are not fused into the matmuls",
     ]
     if phase == "prefill":
         out.append("lm_head on every position" if all_logits else "lm_head on the last position of each sequence")
