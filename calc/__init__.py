@@ -27,7 +27,10 @@ from .memory import (
     model_batch_limit,
     weights_bytes,
 )
-from .models import DenseDecoder, dense_decoder, get_model, presets
+from .dtypes import DataFormat, data_format, matmul_peak_dtype
+from .hf_config import from_hf_config
+from .models import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
+from .operators import ForwardOperators, ForwardTime, Operator, OperatorTime, forward_operators, forward_time
 from .planner import nodes_for_users
 from .quantity import Quantity
 from .roofline import (
@@ -50,4 +53,6 @@ __all__ = [
     "kv_cache_per_token", "linear_layer", "linear_layer_crossover", "max_batch",
     "model_batch_limit", "nodes_for_users", "operational_intensity", "presets", "ridge_point",
     "seed_forward_pass", "weights_bytes",
+    "DataFormat", "ForwardOperators", "ForwardTime", "ModelConfig", "Operator", "OperatorTime", "ParameterCount",
+    "data_format", "forward_operators", "forward_time", "from_hf_config", "hf_config_of", "matmul_peak_dtype",
 ]

@@ -14,7 +14,8 @@ from .inference import ForwardPass, seed_forward_pass
 from .latency import DecodeEstimate, decode_latency
 from .kernels import LinearCrossover, linear_layer_crossover
 from .memory import BatchLimit, ModelBatchLimit, kv_cache_per_token, max_batch, model_batch_limit
-from .models import get_model
+from .models import ModelConfig, dense_decoder, get_model
+from .operators import ForwardOperators, ForwardTime, forward_operators
 from .planner import nodes_for_users
 from .quantity import Quantity
 from .roofline import ridge_point
@@ -140,3 +141,97 @@ def seed_table_checks() -> tuple[SeedRowCheck, ...]:
         )
         for r in SEED_GPU_TABLE
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeedTerm:
+    """One term of the source's formula next to the operators calc sums for it."""
+
+    term: str
+    source: float
+    calc: float
+    operators: str  # which calc operators make up ``calc``
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeedComparison:
+    """The per-operator model configured the source's way, term by term against its formula."""
+
+    model: ModelConfig
+    forward: ForwardOperators
+    seed: ForwardPass
+    flop_terms: tuple[SeedTerm, ...]
+    byte_terms: tuple[SeedTerm, ...]
+    flops_ratio: float  # calc total / source total
+
+
+def seed_style_model(*, hidden: int = 5120, n_layers: int = 40, vocab: int = 32000, head_dim: int = 128) -> ModelConfig:
+    """The source's model: dense, multi-head, a plain 4h MLP, no biases, untied output head."""
+    return dense_decoder(name="source-style", hidden=hidden, n_layers=n_layers, n_heads=hidden // head_dim,
+                         intermediate=4 * hidden, vocab=vocab, gated_mlp=False)
+
+
+def seed_comparison(*, batch: int = 8, prompt_len: int = 1024, hidden: int = 5120, n_layers: int = 40,
+                    vocab: int = 32000) -> SeedComparison:
+    """Prefill of the source's LLaMA-13B-sized example through :func:`forward_operators`, configured its way.
+
+    fp16 everywhere, unfused attention over the full (non-causal) score matrix, every position through the
+    lm_head.  The source's bytes are taken with ``weight_overhead=1``, ``bytes_per_weight=2`` and
+    ``output_len=0``, so that both sides count fp16 bytes of one prefill.
+    """
+    model = seed_style_model(hidden=hidden, n_layers=n_layers, vocab=vocab)
+    fwd = forward_operators(model=model, phase="prefill", batch=batch, seq_len=prompt_len, weights="fp16",
+                            activations="fp16", kv="fp16", causal=False, fused_attention=False, all_logits=True)
+    seed = seed_forward_pass(hidden=hidden, batch=batch, prompt_len=prompt_len, output_len=0, n_layers=n_layers,
+                             vocab=vocab, weight_overhead=1, bytes_per_weight=2)
+    b, s, h, n, V = batch, prompt_len, hidden, n_layers, vocab
+    by_name = {o.name: o for o in fwd.operators}
+    projections = ("q_proj", "k_proj (→ cache)", "v_proj (→ cache)", "o_proj", "fc1", "fc2")
+    attention = ("attention scores QKᵀ", "attention probs × V")
+    vector = tuple(o.name for o in fwd.operators if o.kind == "vector")
+    flop = lambda names: sum(by_name[x].flops.value for x in names)  # noqa: E731
+    flop_terms = (
+        SeedTerm(term="24·n·b·s·h² (q, k, v, o and a 4h MLP)", source=24 * n * b * s * h**2, calc=flop(projections),
+                 operators=", ".join(projections)),
+        SeedTerm(term="4·n·b·s²·h (scores and ·V, full matrix)", source=4 * n * b * s**2 * h, calc=flop(attention),
+                 operators=", ".join(attention)),
+        SeedTerm(term="2·b·s·h·V (lm_head on every position)", source=2 * b * s * h * V, calc=flop(("lm_head",)),
+                 operators="lm_head"),
+        SeedTerm(term="not in the source: norms, rotary, softmax, activation, residual adds", source=0,
+                 calc=flop(vector), operators=", ".join(vector)),
+    )
+    block_weights = sum(by_name[x].weight_bytes for x in projections)
+    kv_written = sum(by_name[x].kv_bytes for x in ("k_proj (→ cache)", "v_proj (→ cache)"))
+    byte_terms = (
+        SeedTerm(term="12·n·h² weights × 2 B", source=24 * n * h**2, calc=block_weights, operators="block matmuls"),
+        SeedTerm(term="4·n·b·h·s KV cache (fp16, written)", source=4 * n * b * h * s, calc=kv_written,
+                 operators="k_proj, v_proj"),
+        SeedTerm(term="not in the source: K and V read back by attention", source=0,
+                 calc=fwd.kv_bytes.value - kv_written, operators="attention scores, probs × V"),
+        SeedTerm(term="not in the source: embedding, norm and lm_head weights", source=0,
+                 calc=fwd.weight_bytes.value - block_weights, operators="embedding lookup, norms, lm_head"),
+        SeedTerm(term="not in the source: activations (inputs, outputs, score matrices)", source=0,
+                 calc=fwd.activation_bytes.value, operators="all"),
+    )
+    return SeedComparison(model=model, forward=fwd, seed=seed, flop_terms=flop_terms, byte_terms=byte_terms,
+                          flops_ratio=fwd.flops.value / seed.flops.value)
+
+
+#: Defaults of the "Anatomy of a forward pass" page: a common model on a common part.
+ANATOMY = dict(model="Llama-3-8B", gpu="H100-SXM5-80GB", weights="bf16", activations="bf16", kv="bf16")
+ANATOMY_PREFILL = dict(phase="prefill", batch=1, seq_len=2048)
+ANATOMY_DECODE = dict(phase="decode", batch=8, seq_len=2048)
+#: Context of the model-comparison table's decode step.
+COMPARISON_CONTEXT = 2048
+
+
+def anatomy(phase: str = "decode") -> "ForwardTime":
+    """The anatomy page's prefill or decode step, timed per operator."""
+    from .operators import forward_time
+
+    return forward_time(**ANATOMY, **(ANATOMY_PREFILL if phase == "prefill" else ANATOMY_DECODE))
+
+
+def decode_intensity(model: str, batch: int) -> Quantity:
+    """FLOP per byte of one bf16 decode step at the comparison table's context."""
+    return forward_operators(model=model, phase="decode", batch=batch, seq_len=COMPARISON_CONTEXT).intensity

@@ -19,7 +19,7 @@ from .quantity import Quantity, num
 
 if TYPE_CHECKING:
     from .hardware import Accelerator
-    from .models import DenseDecoder
+    from .models import ModelConfig
 
 
 def kv_cache_per_token(*, n_layers: int, d_model: int, bytes_per_element: float = 2) -> Quantity:
@@ -136,7 +136,7 @@ class ModelBatchLimit:
 
 def model_batch_limit(
     *,
-    model: "str | DenseDecoder",
+    model: "str | ModelConfig",
     n_gpus: int,
     context_len: int,
     gpu: "str | Accelerator | None" = None,
@@ -173,7 +173,8 @@ def model_batch_limit(
     )
     params = spec.parameter_count().value
     weights = weights_bytes(params=params, bytes_per_param=bytes_per_param)
-    kv_width = spec.n_kv_heads * spec.head_dim
+    # K and V of n_kv_heads·head_dim each (MLA: one latent of kv_lora_rank + rope, written as 2·width/2).
+    kv_width = spec.kv_elements_per_token_layer / 2
     per_token = kv_cache_per_token(n_layers=spec.n_layers, d_model=kv_width, bytes_per_element=kv_bytes_per_element)
     per_request = kv_cache_per_request(
         n_layers=spec.n_layers, d_model=kv_width, context_len=context_len,

@@ -6,7 +6,7 @@ from typing import Callable
 
 import calc
 from calc import units
-from calc.examples import SEED_GPU_TABLE, seed_table_checks
+from calc.examples import COMPARISON_CONTEXT, SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
 from calc.hardware import DTYPES
 
 
@@ -71,7 +71,78 @@ def seed_gpu_rows() -> str:
     return _table(header, rows)
 
 
+def _operator_table(phase: str) -> str:
+    t = anatomy(phase)
+    header = ["Operator", "Layers", "GFLOP", "Weights (MB)", "Activations (MB)", "KV cache (MB)", "Peak used",
+              "Time (µs)", "Bound", "Share"]
+    rows = []
+    for op, timed in zip(t.forward.operators, t.operators):
+        rows.append([
+            op.name, f"{op.layers}", f"{op.flops.value / 1e9:,.2f}", f"{op.weight_bytes / 1e6:,.1f}",
+            f"{op.activation_bytes / 1e6:,.1f}", f"{op.kv_bytes / 1e6:,.1f}", timed.peak_dtype,
+            f"{timed.time.value * 1e6:,.1f}", timed.bound, f"{timed.share:.1%}",
+        ])
+    f = t.forward
+    rows.append(["**total**", "", f"**{f.flops.value / 1e9:,.1f}**", f"**{f.weight_bytes.value / 1e6:,.1f}**",
+                 f"**{f.activation_bytes.value / 1e6:,.1f}**", f"**{f.kv_bytes.value / 1e6:,.1f}**", "",
+                 f"**{t.time.value * 1e6:,.1f}**", "", "100%"])
+    return _table(header, rows, align="lrrrrrlrlr")
+
+
+def anatomy_prefill() -> str:
+    """Per-operator FLOPs, bytes and time of the anatomy page's prefill."""
+    return _operator_table("prefill")
+
+
+def anatomy_decode() -> str:
+    """Per-operator FLOPs, bytes and time of the anatomy page's decode step."""
+    return _operator_table("decode")
+
+
+def anatomy_choices() -> str:
+    """The modelling choices behind the anatomy tables, as a list."""
+    return "\n".join(f"- {c}" for c in anatomy("decode").forward.choices)
+
+
+def model_comparison() -> str:
+    """Every preset: parameters, active parameters, KV bytes per token, decode intensity at batch 1 and 64."""
+    header = ["Model", "Parameters", "Active per token", "KV cache per token (fp16)",
+              "Decode intensity, batch 1 (FLOP/B)", "Decode intensity, batch 64 (FLOP/B)", "Published"]
+    rows = []
+    for m in calc.presets():
+        p = m.parameters()
+        rows.append([
+            f"**{m.name}**", f"{p.total.value / 1e9:,.2f} B", f"{p.active.value / 1e9:,.2f} B",
+            f"{m.kv_bytes_per_token().value / 1e3:,.1f} kB",
+            f"{decode_intensity(m.name, 1).value:,.2f}", f"{decode_intensity(m.name, 64).value:,.1f}",
+            (m.published_params or "").split(" (")[0][:40],
+        ])
+    return _table(header, rows, align="lrrrrrl")
+
+
+def _seed_terms(terms, unit: str, scale: float) -> str:
+    header = ["Term", f"Source ({unit})", f"calc ({unit})", "calc operators"]
+    return _table(header, [[t.term, f"{t.source / scale:,.2f}", f"{t.calc / scale:,.2f}", t.operators]
+                           for t in terms], align="lrrl")
+
+
+def seed_flop_terms() -> str:
+    """The source's FLOP terms against calc's operators, configured the source's way."""
+    return _seed_terms(seed_comparison().flop_terms, "TFLOP", 1e12)
+
+
+def seed_byte_terms() -> str:
+    """The source's byte terms against calc's operators, configured the source's way."""
+    return _seed_terms(seed_comparison().byte_terms, "GB", 1e9)
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "anatomy_prefill": anatomy_prefill,
+    "anatomy_decode": anatomy_decode,
+    "anatomy_choices": anatomy_choices,
+    "model_comparison": model_comparison,
+    "seed_flop_terms": seed_flop_terms,
+    "seed_byte_terms": seed_byte_terms,
     "gpu_catalog": gpu_catalog,
     "gpu_sources": gpu_sources,
     "seed_gpu_table": seed_gpu_table,
