@@ -89,9 +89,18 @@ def _unit(unit: str) -> str:
 
 
 def parse_inputs(fields: tuple[Field, ...], raw: Mapping[str, object]) -> dict[str, Any]:
-    """Typed values for every field; missing ones take their default; unknown names are refused."""
+    """Typed values for every field; unknown names are refused.
+
+    A missing field takes what a chosen preset fills in (as the form does when
+    the reader picks it), else its default: ``{"model": "LLaMA-65B"}`` alone
+    gives LLaMA-65B's sizes, while explicit sizes always win.
+    """
     known = {f.name for f in fields}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InputError(unknown[0], f"{unknown[0]!r} is not an input of this calculator; inputs: {', '.join(sorted(known))}")
-    return {f.name: f.parse(raw.get(f.name, f.default)) for f in fields}
+    filled: dict[str, object] = {}
+    for f in fields:
+        if f.fills and f.name in raw:
+            filled.update(f.fills.get(str(raw[f.name]).strip(), {}))
+    return {f.name: f.parse(raw.get(f.name, filled.get(f.name, f.default))) for f in fields}

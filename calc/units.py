@@ -30,11 +30,6 @@ TB = TERA
 MILLISECOND = 1e-3
 MICROSECOND = 1e-6
 
-#: Storage size of one element of each datatype, in bytes (int4 packs two per byte).
-BYTES_PER_ELEMENT: dict[str, float] = {
-    "fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5,
-}
-
 #: Scale of each display unit relative to its SI base unit.  Used by the docs
 #: shortcodes (``{{ calc: ... | GB:.2f }}``) and by the formatters below.
 UNIT_SCALES: dict[str, float] = {

@@ -27,7 +27,8 @@ from .planner import nodes_for_users
 from .quantity import Quantity
 from .render import Row, render_rows
 from .roofline import attainable_performance
-from .units import BYTES_PER_ELEMENT, GB, GIB, TERA, convert
+from .dtypes import BYTES as BYTES_PER_ELEMENT
+from .units import GB, GIB, TERA, convert
 from .validate import InputError
 
 
@@ -312,11 +313,12 @@ KV_CACHE = Widget(
     fields=(
         Field(name="model", label="Model", kind="choice", default="LLaMA-13B", choices=(*MODEL_NAMES, CUSTOM),
               help="A preset fills layers, KV width (kv heads × head dim) and its exact parameter count.",
-              fills=_model_fills(lambda m: {"n_layers": m.n_layers, "kv_width": m.n_kv_heads * m.head_dim,
+              fills=_model_fills(lambda m: {"n_layers": m.n_layers, "kv_width": m.kv_elements_per_token_layer // 2,
                                             "params_billion": m.parameter_count().value / 1e9})),
         Field(name="n_layers", label="Layers", kind="integer", default=40, minimum=1, step="1"),
         Field(name="kv_width", label="KV width (kv heads × head dim)", kind="integer", default=5120, minimum=1,
-              step="1", help="Equals d_model for multi-head attention; smaller with grouped-query attention."),
+              step="1", help="Elements of K (or V) per token per layer: d_model with multi-head attention, "
+                             "less with grouped-query attention; half the latent + rope width with MLA."),
         Field(name="params_billion", label="Parameters", unit="billion", default=13.01586432, minimum=0,
               minimum_inclusive=False),
         Field(name="weight_dtype", label="Weights dtype", kind="choice", default="fp16",

@@ -133,3 +133,18 @@ def test_widget_markup_prerendered_in_page(site):
     names = [el["name"] for el in widget.select(".calc-form [name]")]
     assert names == [f.name for f in widgets.KV_CACHE.fields]
     assert widget.select_one('input[name="context_len"]')["value"] == "2048"
+
+
+def test_choosing_a_preset_fills_its_sizes_unless_given():
+    # LLaMA-65B alone: its 80 layers and 8192 width, exact parameters -> the 26.88 of the source.
+    assert widgets.call("kv_cache", {"model": "LLaMA-65B"})["inputs"]["n_layers"] == 80
+    assert widgets.call("kv_cache", {"model": "LLaMA-65B"})["values"]["batch"] == "26.88"
+    # Explicit sizes win over the preset's.
+    assert widgets.call("kv_cache", {"model": "LLaMA-65B", "n_layers": "40"})["inputs"]["n_layers"] == 40
+
+
+def test_gqa_and_mla_presets_fill_the_cached_width():
+    # Llama-2-70B: 8 kv heads x 128 = 1024 per K; DeepSeek-V3 MLA: (512 + 64) / 2 = 288 "per K or V".
+    assert widgets.call("kv_cache", {"model": "Llama-2-70B"})["inputs"]["kv_width"] == 1024
+    v3 = widgets.call("kv_cache", {"model": "DeepSeek-V3", "gpu": "H200-SXM-141GB", "weight_dtype": "fp8"})
+    assert v3["values"]["kv_token"] == f"{calc.get_model('DeepSeek-V3').kv_bytes_per_token().value:,}"
