@@ -6,7 +6,7 @@ from typing import Callable
 
 import calc
 from calc import units
-from calc.examples import COMPARISON_CONTEXT, SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
+from calc.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
 from calc.hardware import DTYPES
 
 

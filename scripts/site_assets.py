@@ -52,6 +52,8 @@ def build_wheel() -> tuple[Path, str]:
     if not wheels:
         tmp = CACHE / f"tmp-{key}"
         shutil.rmtree(tmp, ignore_errors=True)
+        # setuptools stages files in ./build; a module deleted from calc would linger there.
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
         subprocess.run(
             [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp), str(ROOT)],
             check=True, capture_output=True, text=True, cwd=ROOT,

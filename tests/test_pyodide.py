@@ -33,3 +33,13 @@ def test_calc_suite_passes_in_pyodide():
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
     assert passed >= 140, tail  # the modules above plus calc's doctests
     assert " failed" not in result.stdout and " error" not in result.stdout, tail
+
+
+def test_wheel_holds_every_calc_module():
+    import zipfile
+
+    wheel, _ = site_assets.build_wheel()
+    names = set(zipfile.ZipFile(wheel).namelist())
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "calc").rglob("*") if p.suffix in (".py", ".json")
+               and "__pycache__" not in p.parts}
+    assert sources <= names, sorted(sources - names)

@@ -131,7 +131,7 @@ def test_widget_markup_prerendered_in_page(site):
     assert values["batch"] == "148.32 requests"
     # The form was generated from the schema: one control per field, defaults filled in.
     names = [el["name"] for el in widget.select(".calc-form [name]")]
-    assert names == [f.name for f in widgets.KV_CACHE.fields]
+    assert names == [f.name for f in widgets.WIDGETS["kv_cache"].fields]
     assert widget.select_one('input[name="context_len"]')["value"] == "2048"
 
 
