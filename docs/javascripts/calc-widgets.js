@@ -44,6 +44,7 @@
           if (data.type === "ready") {
             clearTimeout(timer);
             window.calcStartupMs = data.ms;
+            window.calcStartupHow = data.how;
             resolve();
           } else if (data.type === "failed") {
             clearTimeout(timer);
@@ -116,6 +117,15 @@
       legend: { labelColor: fg, titleColor: fg },
       view: { stroke: null },
     };
+  }
+
+  // Charts are redrawn after the numbers, once edits pause: a Vega view takes tens of milliseconds
+  // to build, and it must not delay the next result while a reader is typing.
+  const chartTimers = new WeakMap();
+  function scheduleChart(container, spec) {
+    container.dataset.spec = JSON.stringify(spec);
+    clearTimeout(chartTimers.get(container));
+    chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
 
   async function drawChart(container, spec) {
@@ -222,7 +232,7 @@
       root.dataset.values = JSON.stringify(result.values);
       root.dataset.computed = JSON.stringify(inputs); // which inputs the shown result belongs to
       showStatus("live");
-      drawChart(chart, result.chart);
+      scheduleChart(chart, result.chart);
     }
 
     function applyFills(field, value) {

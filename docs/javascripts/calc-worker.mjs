@@ -1,7 +1,7 @@
 // The one Python of a browser session: Pyodide plus the calc wheel, in a module Web Worker.
 //
 // Protocol (structured-clone messages):
-//   in:  {type: "init", vendor}            -> out: {type: "ready", ms} | {type: "failed", error}
+//   in:  {type: "init", vendor}            -> out: {type: "ready", ms, how} | {type: "failed", error}
 //   in:  {id, fn, kwargs}                  -> out: {id, result} | {id, error}
 // `fn` must name a calculator registered in calc.widgets; `kwargs` are the raw form strings.
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
@@ -9,21 +9,47 @@
 let callJson = null;
 let starting = null;
 
+async function fetchOk(url, options) {
+  const response = await fetch(url, options);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response;
+}
+
+// Fast path: a memory snapshot taken after `import calc.widgets` (made at build time by the same
+// Pyodide build), so Python's start-up and the imports are skipped.
+async function startFromSnapshot(loadPyodide, vendor, manifest) {
+  const response = await fetchOk(new URL(`${manifest.snapshot}?v=${manifest.hash}`, vendor));
+  const raw = response.body.pipeThrough(new DecompressionStream("gzip"));
+  const snapshot = new Uint8Array(await new Response(raw).arrayBuffer());
+  return loadPyodide({ indexURL: new URL("pyodide/", vendor).href, _loadSnapshot: snapshot });
+}
+
+async function startPlain(loadPyodide, vendor, manifest) {
+  const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", vendor).href });
+  const wheel = await fetchOk(new URL(`${manifest.wheel}?v=${manifest.hash}`, vendor));
+  // Into site-packages, not the working directory (the default), so the import does not depend on cwd.
+  const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+  pyodide.unpackArchive(new Uint8Array(await wheel.arrayBuffer()), "wheel", { extractDir: sitePackages });
+  return pyodide;
+}
+
 async function start(vendor) {
   const t0 = performance.now();
   const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", vendor).href);
-  const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", vendor).href });
-  const manifestResponse = await fetch(new URL("calc-manifest.json", vendor), { cache: "no-cache" });
-  if (!manifestResponse.ok) throw new Error(`calc-manifest.json: HTTP ${manifestResponse.status}`);
-  const manifest = await manifestResponse.json();
-  const wheelResponse = await fetch(new URL(`${manifest.wheel}?v=${manifest.hash}`, vendor));
-  if (!wheelResponse.ok) throw new Error(`${manifest.wheel}: HTTP ${wheelResponse.status}`);
-  // Into site-packages, not the working directory (the default), so the import does not depend on cwd.
-  const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
-  pyodide.unpackArchive(new Uint8Array(await wheelResponse.arrayBuffer()), "wheel", { extractDir: sitePackages });
-  const widgets = pyodide.pyimport("calc.widgets");
-  callJson = widgets.call_json;
-  return performance.now() - t0;
+  const manifest = await (await fetchOk(new URL("calc-manifest.json", vendor), { cache: "no-cache" })).json();
+  let pyodide = null;
+  let how = "plain start";
+  if (manifest.snapshot && typeof DecompressionStream === "function") {
+    try {
+      pyodide = await startFromSnapshot(loadPyodide, vendor, manifest);
+      how = "snapshot";
+    } catch (error) {
+      console.warn("calc: snapshot start failed, starting Python normally:", error);
+    }
+  }
+  pyodide ??= await startPlain(loadPyodide, vendor, manifest);
+  callJson = pyodide.pyimport("calc.widgets").call_json;
+  return { ms: performance.now() - t0, how };
 }
 
 self.onmessage = async (event) => {
@@ -31,7 +57,8 @@ self.onmessage = async (event) => {
   if (message.type === "init") {
     starting ??= start(message.vendor);
     try {
-      self.postMessage({ type: "ready", ms: await starting });
+      const { ms, how } = await starting;
+      self.postMessage({ type: "ready", ms, how });
     } catch (error) {
       self.postMessage({ type: "failed", error: String(error && error.message ? error.message : error) });
     }
