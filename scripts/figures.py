@@ -21,7 +21,9 @@ Run ``python scripts/figures.py OUT_DIR`` to write every figure as SVG.
 from __future__ import annotations
 
 import io
+import re
 import sys
+from html import escape
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -405,7 +407,10 @@ def to_svg(fig: Figure) -> str:
     salt = (fig.get_gid() or "figure").removeprefix("figure-")
     with matplotlib.rc_context({"svg.hashsalt": f"llm-roofline-{salt}"}):
         fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
-    return buffer.getvalue().replace(FOREGROUND, "currentColor")
+    titles = "; ".join(ax.get_title() for ax in fig.axes if ax.get_title())
+    svg = buffer.getvalue().replace(FOREGROUND, "currentColor")
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}\n <title>{escape(titles)}</title>", svg, count=1)
+    return svg
 
 
 class SVG:
