@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Notebooks are jupytext .py files that mkdocs-jupyter executes in the build; not test modules.
+collect_ignore_glob = ["docs/notebooks/*"]
+
 FENCE = re.compile(r"^```pycon[^\n]*\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from .hardware import Accelerator, catalog, custom_accelerator, get_accelerator
 from .inference import ForwardPass, seed_forward_pass
-from .kernels import LinearCrossover, LinearLayer, linear_layer, linear_layer_crossover
+from .kernels import (
+    AttentionDecode,
+    LinearCrossover,
+    LinearLayer,
+    attention_decode,
+    linear_layer,
+    linear_layer_crossover,
+)
 from .latency import (
     DecodeEstimate,
     DecodeLatency,
+    DecodeStep,
     decode_latency,
     decode_latency_large_batch,
     decode_latency_small_batch,
+    decode_step_latency,
 )
 from .memory import (
     BatchLimit,
@@ -45,6 +54,7 @@ from .roofline import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionDecode", "DecodeStep", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
     "Quantity", "RooflinePoint", "attainable_performance", "catalog", "custom_accelerator",

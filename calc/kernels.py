@@ -122,3 +122,47 @@ def linear_layer_crossover(
         largest_memory_bound_batch=largest,
         bound_at=bound_at,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttentionDecode:
+    """FLOPs, bytes and intensity of one new token attending to a cached context."""
+
+    flops: Quantity
+    bytes_moved: Quantity
+    intensity: Quantity
+
+
+def attention_decode(
+    *, context_len: int, d_model: int, n_layers: int = 1, bytes_per_element: float = 2
+) -> AttentionDecode:
+    """Attention of one decode step (one sequence) over ``context_len`` cached tokens.
+
+    Per layer the new query is scored against every cached key (``2·d·t``
+    FLOPs) and the scores weight every cached value (``2·d·t`` FLOPs), while
+    the whole K and V cache is read once: ``2·e·d·t`` bytes (the query, the
+    output and the softmax are negligible beside it).  Every cached byte is
+    used for ``2 / e`` FLOPs whatever the context, so this kernel stays
+    memory-bound at any batch: batching shares weights, not caches.
+
+    >>> a = attention_decode(context_len=2048, d_model=5120, n_layers=40)
+    >>> a.flops.value, a.bytes_moved.value, a.intensity.value
+    (1677721600, 1677721600, 1.0)
+    """
+    from .memory import kv_cache_per_request
+
+    t = validate.positive_int("context_len", context_len)
+    d = validate.positive_int("d_model", d_model)
+    layers = validate.positive_int("n_layers", n_layers)
+    moved = kv_cache_per_request(
+        n_layers=layers, d_model=d, context_len=t, bytes_per_element=bytes_per_element
+    )
+    flops = 4 * layers * d * t
+    return AttentionDecode(
+        flops=Quantity(
+            value=flops, unit="FLOP", formula="4 · n_layers · d_model · t (QKᵀ and scores·V)",
+            substituted=f"4 × {num(layers)} × {num(d)} × {num(t)} = {num(flops)} FLOP",
+        ),
+        bytes_moved=moved,
+        intensity=operational_intensity(flops=flops, bytes_moved=moved.value),
+    )

@@ -204,3 +204,95 @@ def decode_latency(
         else "small batch (memory-bound)"
     )
     return DecodeEstimate(small=small, large=large, regime=regime, latency=latency)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecodeStep:
+    """One decode step at a given context length: the weight read plus the KV-cache read."""
+
+    context_len: int
+    weights_read: Quantity
+    kv_read: Quantity
+    compute: Quantity
+    comms: Quantity
+    latency: Quantity
+
+
+def decode_step_latency(
+    *,
+    params: float,
+    n_gpus: int,
+    batch: int,
+    n_layers: int,
+    d_model: int,
+    context_len: int,
+    gpu: str | Accelerator | None = None,
+    memory_bandwidth: float | None = None,
+    peak_flops: float | None = None,
+    link_bandwidth: float | None = None,
+    hop_latency: float = 8 * MICROSECOND,
+    kv_bytes_per_element: float = 2,
+) -> DecodeStep:
+    """Latency of the decode step whose tokens attend to ``context_len`` cached tokens.
+
+    :func:`decode_latency` leaves the KV cache out.  Here each step also reads
+    every sequence's cache (``B`` times :func:`calc.kernels.attention_decode`'s
+    bytes, split over ``N`` GPUs by tensor parallelism) and does its attention
+    FLOPs, so later tokens of a long generation are slower:
+
+    ``memory = 2·P/(N·A_bm) + B·kv(t)/(N·A_bm)``,
+    ``compute = B·(2·P + attn_flops(t))/(N·A_f)``,
+    ``latency = max(memory, compute) + comms`` with ``comms`` as in :func:`decode_latency`.
+
+    ``d_model`` is the width of the cached K (and V) per layer: the hidden
+    size for multi-head attention, ``n_kv_heads · head_dim`` with GQA.
+
+    >>> s = decode_step_latency(params=13e9, n_gpus=8, batch=64, n_layers=40, d_model=5120,
+    ...                         context_len=2048, gpu="V100-SXM2-32GB")
+    >>> round(s.weights_read.value * 1e3, 3), round(s.kv_read.value * 1e3, 3), round(s.latency.value * 1e3, 3)
+    (3.611, 14.913, 19.804)
+    """
+    from .kernels import attention_decode
+
+    base = decode_latency(
+        params=params, n_gpus=n_gpus, batch=batch, n_layers=n_layers, d_model=d_model, gpu=gpu,
+        memory_bandwidth=memory_bandwidth, peak_flops=peak_flops, link_bandwidth=link_bandwidth,
+        hop_latency=hop_latency,
+    )
+    attention = attention_decode(
+        context_len=context_len, d_model=d_model, n_layers=n_layers, bytes_per_element=kv_bytes_per_element
+    )
+    figures = _gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
+    bw, peak = figures["memory_bandwidth"], figures["peak_flops"]
+    b, n, t = int(batch), int(n_gpus), int(context_len)
+    t_kv = b * attention.bytes_moved.value / (n * bw)
+    kv_read = Quantity(
+        value=t_kv, unit="s", formula="B·kv(t) / (N·A_bm)",
+        substituted=(
+            f"{num(b)} × {num(attention.bytes_moved.value)} B / ({num(n)} × {num(bw / GB)} GB/s)"
+            f" = {num(t_kv * 1e3)} ms"
+        ),
+    )
+    t_attn = b * attention.flops.value / (n * peak)
+    t_compute = base.large.compute.value + t_attn
+    compute = Quantity(
+        value=t_compute, unit="s", formula="B·(2·P + attn_flops(t)) / (N·A_f)",
+        substituted=(
+            f"{num(base.large.compute.value * 1e3)} ms + {num(b)} × {num(attention.flops.value)} FLOP"
+            f" / ({num(n)} × {num(peak / TERA)} TFLOP/s) = {num(t_compute * 1e3)} ms"
+        ),
+    )
+    comms = max(base.small.comms, base.large.comms, key=lambda q: q.value)
+    t_memory = base.small.compute.value + t_kv
+    value = max(t_memory, t_compute) + comms.value
+    latency = Quantity(
+        value=value, unit="s", formula="max(2·P/(N·A_bm) + B·kv(t)/(N·A_bm), B·(2·P + attn_flops(t))/(N·A_f)) + comms",
+        substituted=(
+            f"max({num(base.small.compute.value * 1e3)} ms + {num(t_kv * 1e3)} ms, {num(t_compute * 1e3)} ms)"
+            f" + {num(comms.value * 1e3)} ms = {num(value * 1e3)} ms"
+        ),
+    )
+    return DecodeStep(
+        context_len=t, weights_read=base.small.compute, kv_read=kv_read, compute=compute,
+        comms=comms, latency=latency,
+    )

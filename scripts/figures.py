@@ -1,0 +1,442 @@
+"""Every figure of the site, drawn from ``calc``'s numbers.
+
+One function per figure.  Each returns ``(fig, data)``: a matplotlib
+``Figure`` and a dict of exactly the numbers it plotted, so tests can check a
+figure against ``calc`` and notebooks can print what a reader sees.  No
+formula lives here: every plotted value is a ``calc`` call (or a unit
+conversion of one); the only arithmetic of our own is the geometry of the
+iso-ridge lines in :func:`gpu_landscape` (``peak = ridge × bandwidth``,
+which the tests check against ``calc.ridge_point``).
+
+Figures are drawn for both of the site's palettes: the background is
+transparent and every text, axis and tick is drawn in a sentinel colour that
+:func:`to_svg` turns into ``currentColor``, so an SVG inlined in a page takes
+the page's text colour (dark on light, light on dark).  Data colours are
+mid-tone and the same for a GPU in every figure (:data:`GPU_COLOURS`).
+Artists that carry a key value have a ``gid`` (it becomes the SVG element id).
+
+Run ``python scripts/figures.py OUT_DIR`` to write every figure as SVG.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from html import escape
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import calc  # noqa: E402
+from calc import examples as ex  # noqa: E402
+from calc.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
+from calc.validate import InputError  # noqa: E402
+
+#: Drawn colour for text, axes and ticks; to_svg() replaces it with currentColor.
+FOREGROUND = "#010203"
+
+#: One colour per GPU family, the same in every figure (first matching prefix wins).
+GPU_COLOURS: tuple[tuple[str, str], ...] = (
+    ("V100", "#f28e2b"),
+    ("A100", "#59a14f"),
+    ("H100", "#4e79a7"),
+    ("H200", "#b07aa1"),
+    ("B200", "#ff9da7"),
+    ("MI3", "#e15759"),
+    ("", "#9d9d9d"),
+)
+
+#: Colours for models (kept apart from the GPU colours).
+MODEL_COLOURS = {"LLaMA-13B": "#76b7b2", "LLaMA-65B": "#9c755f"}
+
+#: The three generations the source compares, as catalog names.
+ROOFLINE_GPUS = ("V100-SXM2-32GB", "A100-SXM4-80GB", "H100-SXM5-80GB")
+
+GUIDE_ALPHA = 0.55  # reference lines and shading drawn in the foreground colour
+
+
+def gpu_colour(name: str) -> str:
+    """The colour of a catalog part (by family), e.g. every V100 is orange."""
+    return next(colour for prefix, colour in GPU_COLOURS if name.startswith(prefix))
+
+
+def short_name(name: str) -> str:
+    """``V100-SXM2-32GB`` → ``V100``: the family name used in legends."""
+    return name.split("-")[0]
+
+
+@contextmanager
+def _style(name: str):
+    rc = {
+        "figure.figsize": (7.2, 4.4),
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "text.color": FOREGROUND,
+        "axes.labelcolor": FOREGROUND,
+        "axes.edgecolor": FOREGROUND,
+        "xtick.color": FOREGROUND,
+        "ytick.color": FOREGROUND,
+        "axes.facecolor": "none",
+        "figure.facecolor": "none",
+        "savefig.facecolor": "none",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#888888",
+        "grid.alpha": 0.25,
+        "grid.linewidth": 0.6,
+        "legend.frameon": False,
+        "lines.linewidth": 2.0,
+        "svg.hashsalt": f"llm-roofline-{name}",  # stable, figure-specific SVG ids
+    }
+    with matplotlib.rc_context(rc):
+        yield
+
+
+def _new(name: str, **kwargs: Any) -> Figure:
+    fig = Figure(layout="constrained", **kwargs)
+    fig.set_gid(f"figure-{name}")
+    return fig
+
+
+# --------------------------------------------------------------------------- 1
+
+
+def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] = (1, 32, 256)) -> tuple[Figure, dict]:
+    """Figure 1: the rooflines of V100, A100 and H100 with example kernels placed on them."""
+    gpus, fc_batches = tuple(gpus), tuple(fc_batches)
+    intensity = np.geomspace(0.25, 3e4, 300)
+    llama = calc.get_model("LLaMA-13B")
+    kernels: dict[str, float] = {
+        **{f"FC 4096², B={b}": calc.linear_layer(d_in=4096, d_out=4096, batch=b).intensity.value for b in fc_batches},
+        "attention decode": calc.attention_decode(
+            context_len=ex.SEED_CONTEXT_LEN, d_model=llama.n_kv_heads * llama.head_dim, n_layers=llama.n_layers
+        ).intensity.value,
+        "LLaMA-13B prefill": ex.llama13b_forward().intensity.value,
+    }
+    data: dict[str, Any] = {"intensity": intensity, "gpus": {}, "kernels": {}}
+    with _style("roofline"):
+        fig = _new("roofline")
+        ax = fig.add_subplot()
+        for gpu in gpus:
+            part = calc.get_accelerator(gpu)
+            roof = np.array([calc.attainable_performance(intensity=i, gpu=gpu).attainable.value for i in intensity])
+            ridge = calc.ridge_point(gpu=gpu).value
+            peak = part.peak("fp16")
+            colour = gpu_colour(gpu)
+            ax.plot(intensity, roof / TERA, color=colour, label=f"{gpu}", gid=f"roof-{gpu}")
+            ax.plot([ridge], [peak / TERA], "o", color=colour, markersize=6, gid=f"ridge-{gpu}")
+            ax.annotate(
+                f"ridge {ridge:.0f}", (ridge, peak / TERA), xytext=(7, -4), textcoords="offset points",
+                ha="left", va="top", color=colour, fontsize=9,
+            )
+            data["gpus"][gpu] = {"ridge": ridge, "peak": peak, "bandwidth": part.bandwidth, "roof": roof}
+        for k, (label, value) in enumerate(kernels.items()):
+            attained = {gpu: calc.attainable_performance(intensity=value, gpu=gpu).attainable.value for gpu in gpus}
+            data["kernels"][label] = {"intensity": value, "attainable": attained}
+            ax.axvline(value, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8, linestyle=":", gid=f"kernel-{k}")
+            for gpu, perf in attained.items():
+                ax.plot([value], [perf / TERA], "D", color=gpu_colour(gpu), markersize=4.5,
+                        markeredgecolor=FOREGROUND, markeredgewidth=0.4)
+            # "attention decode" (I = 1.0) and "B=1" (I = 0.9995) share a line: label them on either side.
+            left = label == "attention decode"
+            ax.text(value * (0.88 if left else 1.12), 0.14, label, rotation=90, fontsize=8.5,
+                    ha="right" if left else "left", va="bottom")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(intensity[0], intensity[-1])
+        ax.set_ylim(0.1, 3000)
+        ax.set_xlabel("Operational intensity (FLOP/byte)")
+        ax.set_ylabel("Attainable fp16 performance (TFLOP/s)")
+        ax.set_title("Roofline: min(peak, bandwidth × intensity)")
+        ax.legend(loc="upper left")
+    return fig, data
+
+
+# --------------------------------------------------------------------------- 2
+
+
+def fc_intensity(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure, dict]:
+    """Figure 2: intensity of a d × d fp16 linear layer vs batch, against the GPU's ridge point."""
+    batches = np.unique(np.geomspace(1, 8192, 240).round().astype(int))
+    intensity = np.array([calc.linear_layer(d_in=d, d_out=d, batch=int(b)).intensity.value for b in batches])
+    crossover = calc.linear_layer_crossover(d_in=d, d_out=d, gpu=gpu, batches=(1, 32, 64, 128, 256, 512))
+    ridge, threshold = crossover.ridge.value, crossover.threshold_batch.value
+    points = {b: calc.linear_layer(d_in=d, d_out=d, batch=b).intensity.value for b in crossover.bound_at}
+    colour = gpu_colour(gpu)
+    with _style("fc-intensity"):
+        fig = _new("fc-intensity")
+        ax = fig.add_subplot()
+        ax.axvspan(batches[0], threshold, color=FOREGROUND, alpha=0.07, linewidth=0, gid="memory-region")
+        ax.axvspan(threshold, batches[-1], color=colour, alpha=0.12, linewidth=0, gid="compute-region")
+        ax.plot(batches, intensity, color=FOREGROUND, label=f"{d} × {d} layer, fp16", gid="fc-intensity")
+        ax.axhline(ridge, color=colour, linestyle="--", linewidth=1.4, gid="ridge")
+        ax.text(1.3, ridge * 1.12, f"{short_name(gpu)} ridge point {ridge:.1f} FLOP/byte", color=colour, fontsize=9)
+        ax.axvline(threshold, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1, gid="crossover")
+        ax.annotate(f"B* = {threshold:.1f}", (threshold, 2.2), xytext=(5, 0), textcoords="offset points", fontsize=9)
+        for b, value in points.items():
+            memory = crossover.bound_at[b] == "memory"
+            ax.plot([b], [value], "o", markersize=6, color=FOREGROUND if memory else colour,
+                    markerfacecolor="none" if memory else colour, gid=f"batch-{b}")
+            ax.annotate(str(b), (b, value), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
+        ax.text(0.03, 0.93, "memory-bound", transform=ax.transAxes, fontsize=10, alpha=0.8)
+        ax.text(0.97, 0.07, "compute-bound", transform=ax.transAxes, ha="right", color=colour, fontsize=10)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlim(batches[0], batches[-1])
+        ax.set_xlabel("Batch size B (tokens sharing one weight read)")
+        ax.set_ylabel("Arithmetic intensity (FLOP/byte)")
+        ax.set_title(f"Linear layer {d} × {d}: intensity vs batch on {gpu}")
+    data = {"batches": batches, "intensity": intensity, "ridge": ridge, "crossover_batch": threshold,
+            "largest_memory_bound_batch": crossover.largest_memory_bound_batch, "points": points,
+            "bound_at": dict(crossover.bound_at)}
+    return fig, data
+
+
+# --------------------------------------------------------------------------- 3
+
+
+def decode_latency_vs_batch(*, gpu_counts: Iterable[int] = (4, 8), max_batch: int = 512) -> tuple[Figure, dict]:
+    """Figure 3: LLaMA-13B per-token decode latency vs batch on 4 and 8 V100 (tensor parallel)."""
+    gpu = "V100-SXM2-32GB"
+    batches = np.arange(1, max_batch + 1)
+    knee = calc.ridge_point(gpu=gpu).value
+    data: dict[str, Any] = {"batches": batches, "knee": knee, "latency": {}, "first_compute_bound_batch": {}}
+    with _style("decode-latency"):
+        fig = _new("decode-latency")
+        ax = fig.add_subplot()
+        for n, style in zip(tuple(gpu_counts), ("--", "-", "-.", ":")):
+            estimates = [ex.llama13b_decode(batch=int(b), n_gpus=n, gpu=gpu) for b in batches]
+            latency = np.array([e.latency.value for e in estimates])
+            data["latency"][n] = latency
+            data["first_compute_bound_batch"][n] = int(next(
+                b for b, e in zip(batches, estimates) if e.regime.startswith("large")))
+            ax.plot(batches, latency / MILLISECOND, style, color=gpu_colour(gpu), label=f"{n} × {short_name(gpu)}",
+                    gid=f"latency-{n}")
+            ax.annotate(f"{n} GPUs: {latency[0] / MILLISECOND:.2f} ms at B = 1", (1, latency[0] / MILLISECOND),
+                        xytext=(8, 5), textcoords="offset points", fontsize=8.5)
+        ax.axvline(knee, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1, linestyle=":", gid="knee")
+        ax.annotate(f"knee: B = A_f / A_bm = {knee:.1f}", (knee, 0.98), xycoords=("data", "axes fraction"),
+                    xytext=(6, -4), textcoords="offset points", va="top", fontsize=9)
+        ax.set_xlim(0, max_batch)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("Batch size B (sequences decoded together)")
+        ax.set_ylabel("Per-token latency (ms)")
+        ax.set_title("LLaMA-13B decode on V100-SXM2-32GB: flat, then linear")
+        ax.legend(loc="center left")
+    return fig, data
+
+
+# --------------------------------------------------------------------------- 4
+
+
+def token_latency(
+    *, batches: Iterable[int] = (1, 16, 64, 128), prompt_len: int = 512, output_len: int = 1536, n_gpus: int = 8,
+) -> tuple[Figure, dict]:
+    """Figure 4: latency of each generated token as the KV cache grows (LLaMA-13B, 8 × V100)."""
+    gpu = "V100-SXM2-32GB"
+    model = calc.get_model("LLaMA-13B")
+    params = model.parameter_count().value
+    tokens = np.arange(1, output_len + 1)
+    batches = tuple(batches)
+    data: dict[str, Any] = {"tokens": tokens, "prompt_len": prompt_len, "latency": {}}
+    with _style("token-latency"):
+        fig = _new("token-latency")
+        ax = fig.add_subplot()
+        for k, b in enumerate(batches):
+            latency = np.array([
+                calc.decode_step_latency(
+                    params=params, n_gpus=n_gpus, batch=b, n_layers=model.n_layers,
+                    d_model=model.n_kv_heads * model.head_dim, context_len=prompt_len + int(t), gpu=gpu,
+                ).latency.value
+                for t in tokens
+            ])
+            data["latency"][b] = latency
+            ax.plot(tokens, latency / MILLISECOND, color=gpu_colour(gpu), alpha=0.35 + 0.65 * (k + 1) / len(batches),
+                    linewidth=1.2 + 0.5 * k, gid=f"token-latency-{b}")
+            ax.annotate(f"B = {b}", (tokens[-1], latency[-1] / MILLISECOND), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=9)
+        ax.set_xlim(0, tokens[-1] * 1.1)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(f"Generated token (after a {prompt_len}-token prompt)")
+        ax.set_ylabel("Latency of that decode step (ms)")
+        ax.set_title(f"LLaMA-13B on {n_gpus} × V100-SXM2-32GB: later tokens read a longer KV cache")
+    return fig, data
+
+
+# --------------------------------------------------------------------------- 5
+
+
+def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure, dict]:
+    """Figure 5: KV cache per request and the largest batch vs context on 8 × V100-32GB."""
+    contexts = np.array(tuple(contexts))
+    models, dtypes = ("LLaMA-13B", "LLaMA-65B"), ("fp16", "int8")
+    memory_per_gpu = 32 * GIB  # the V100's physical HBM, as calc.examples.exact_batch_limit takes it
+    data: dict[str, Any] = {"contexts": contexts, "kv_per_request": {}, "max_batch": {}, "markers": {}}
+    with _style("kv-memory"):
+        fig = _new("kv-memory", figsize=(8.4, 4.2))
+        left, right = fig.subplots(1, 2)
+        for model in models:
+            colour = MODEL_COLOURS[model]
+            kv, limits = [], {dtype: [] for dtype in dtypes}
+            for c in contexts:
+                for dtype in dtypes:
+                    try:
+                        r = calc.model_batch_limit(
+                            model=model, n_gpus=8, context_len=int(c), memory_per_gpu=memory_per_gpu,
+                            bytes_per_param=ex.BYTES_PER_PARAM[dtype],
+                        )
+                        limits[dtype].append(r.limit.batch.value)
+                    except InputError:  # not even one request fits
+                        limits[dtype].append(np.nan)
+                kv.append(r.kv_per_request.value)
+            data["kv_per_request"][model] = np.array(kv)
+            left.plot(contexts, np.array(kv) / GIB, color=colour, label=model, gid=f"kv-{model}")
+            for dtype, style in zip(dtypes, ("-", "--")):
+                curve = np.array(limits[dtype])
+                data["max_batch"][(model, dtype)] = curve
+                right.plot(contexts, curve, style, color=colour, label=f"{model}, {dtype} weights",
+                           gid=f"batch-{model}-{dtype}")
+        for model, dtype, offset in (("LLaMA-13B", "fp16", (-10, -16)), ("LLaMA-65B", "fp16", (-10, -16))):
+            seed = ex.seed_batch_limit(model, dtype).batch.value
+            data["markers"][(model, dtype)] = seed
+            right.plot([ex.SEED_CONTEXT_LEN], [seed], "X", color=MODEL_COLOURS[model], markersize=8,
+                       markeredgecolor=FOREGROUND, markeredgewidth=0.6, gid=f"seed-{model}-{dtype}")
+            right.annotate(f"source: {seed:.4g}", (ex.SEED_CONTEXT_LEN, seed), xytext=offset,
+                           textcoords="offset points", ha="right", fontsize=9)
+        for ax in (left, right):
+            ax.axvline(ex.SEED_CONTEXT_LEN, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8, linestyle=":")
+            ax.set_xlabel("Context length (prompt + output tokens)")
+            ax.set_xlim(0, contexts[-1])
+        left.set_ylim(bottom=0)
+        left.set_ylabel("KV cache per request, fp16 (GiB)")
+        left.set_title("KV cache of one request")
+        left.legend(loc="upper left")
+        right.set_yscale("log")
+        right.set_ylabel("Largest batch (requests)")
+        right.set_title("Largest batch on 8 × V100 (8 × 32 GiB)")
+        right.legend(loc="upper right", fontsize=8.5)
+    return fig, data
+
+
+# --------------------------------------------------------------------------- 6
+
+#: Where a part's label sits next to its point in the landscape (offset in points, alignment);
+#: the default is centred below.  Hand-placed so that neighbours do not overlap.
+#: Bandwidth (TB/s) at which each iso-ridge line is labelled, clear of the parts.
+RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 2.6, 400: 0.35}
+
+LABEL_PLACES: dict[str, tuple[int, int, str, str]] = {
+    "V100-SXM2-16GB": (0, 7, "center", "bottom"),
+    "RTX-4090": (0, 7, "center", "bottom"),
+    "A100-SXM4-80GB": (0, 7, "center", "bottom"),
+    "H100-SXM5-80GB": (-7, 0, "right", "center"),
+    "MI300X": (-3, 7, "right", "bottom"),
+    "MI325X": (3, 7, "left", "bottom"),
+    "B200": (0, 7, "center", "bottom"),
+}
+
+
+def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tuple[Figure, dict]:
+    """Figure 6: dense fp16 peak vs memory bandwidth for the whole catalog, with lines of equal ridge point."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    data: dict[str, Any] = {"parts": {}, "ridge_lines": {}}
+    for part in calc.catalog():
+        peak = part.peak("fp16")
+        data["parts"][part.name] = {"bandwidth": part.bandwidth, "peak": peak,
+                                    "ridge": calc.ridge_point(gpu=part.name).value}
+        groups.setdefault((part.bandwidth, peak), []).append(part.name)
+    bandwidth = np.geomspace(0.2 * TB, 12 * TB, 50)
+    with _style("gpu-landscape"):
+        fig = _new("gpu-landscape", figsize=(7.2, 5.0))
+        ax = fig.add_subplot()
+        labels = []
+        for ridge in tuple(ridge_lines):
+            line = ridge * bandwidth  # the set of (β, π) with π / β = ridge
+            data["ridge_lines"][ridge] = (bandwidth, line)
+            ax.plot(bandwidth / TB, line / TERA, color=FOREGROUND, alpha=0.3, linewidth=0.8, linestyle="--",
+                    gid=f"ridge-line-{ridge:g}")
+            labels.append((ridge, RIDGE_LABEL_AT.get(ridge, 1.0) * TB))
+        for (bw, peak), names in groups.items():
+            colour = gpu_colour(names[0])
+            ax.plot([bw / TB], [peak / TERA], "o", color=colour, markersize=7, markeredgecolor=FOREGROUND,
+                    markeredgewidth=0.4, gid=f"gpu-{names[0]}")
+            label = " / ".join(names) if len(names) < 3 else names[0]
+            dx, dy, ha, va = LABEL_PLACES.get(names[0], (0, -8, "center", "top"))
+            ax.annotate(label, (bw / TB, peak / TERA), xytext=(dx, dy), textcoords="offset points",
+                        ha=ha, va=va, fontsize=7.5, color=FOREGROUND)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(0.2, 12)
+        ax.set_ylim(40, 4000)
+        for ridge, x in labels:  # along the line: its on-screen angle is known once the limits are
+            (x0, y0), (x1, y1) = ax.transData.transform([(x / TB, ridge * x / TERA), (2 * x / TB, 2 * ridge * x / TERA)])
+            ax.text(x / TB, ridge * x / TERA * 0.88, f"ridge {ridge:g} FLOP/byte", fontsize=7.5, alpha=0.8,
+                    rotation=np.degrees(np.arctan2(y1 - y0, x1 - x0)), rotation_mode="anchor", ha="left", va="top")
+        ax.set_xlabel("Memory bandwidth (TB/s)")
+        ax.set_ylabel("Dense fp16 tensor peak (TFLOP/s)")
+        ax.set_title("The GPU landscape: each part's ridge point is peak / bandwidth")
+    return fig, data
+
+
+#: Every figure, by the file name it is published under (``figures/NAME.svg``).
+FIGURES: dict[str, Callable[[], tuple[Figure, dict]]] = {
+    "roofline": roofline,
+    "fc-intensity": fc_intensity,
+    "decode-latency": decode_latency_vs_batch,
+    "token-latency": token_latency,
+    "kv-memory": kv_memory,
+    "gpu-landscape": gpu_landscape,
+}
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as SVG text: transparent, deterministic, foreground drawn in ``currentColor``."""
+    buffer = io.StringIO()
+    salt = (fig.get_gid() or "figure").removeprefix("figure-")
+    with matplotlib.rc_context({"svg.hashsalt": f"llm-roofline-{salt}"}):
+        fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+    titles = "; ".join(ax.get_title() for ax in fig.axes if ax.get_title())
+    svg = buffer.getvalue().replace(FOREGROUND, "currentColor")
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m.group(1)}\n <title>{escape(titles)}</title>", svg, count=1)
+    return svg
+
+
+class SVG:
+    """Shows a figure as SVG in a notebook (Jupyter calls ``_repr_svg_``)."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.svg = to_svg(fig)
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+
+def render_all(out_dir: Path) -> list[Path]:
+    """Write every figure to ``out_dir/NAME.svg``; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, make in FIGURES.items():
+        fig, _ = make()
+        path = out_dir / f"{name}.svg"
+        path.write_text(to_svg(fig), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python scripts/figures.py OUT_DIR")
+    for path in render_all(Path(sys.argv[1])):
+        print(path)
