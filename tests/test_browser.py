@@ -187,3 +187,17 @@ def test_instant_navigation_keeps_one_worker(page: Page, site_url: str):
     live = edit(page, "decode_latency", {"batch": "64"})
     assert live == widgets.call("decode_latency", form_values(page, "decode_latency"))["values"]
     assert page.locator("#calc-decode_latency .calc-chart svg").count() == 1
+
+
+def test_python_starts_from_the_build_time_snapshot(page: Page, site_url: str):
+    open_live(page, site_url + "roofline/")
+    assert page.evaluate("window.calcStartupHow") == "snapshot"
+
+
+def test_falls_back_to_plain_start_without_snapshot(page: Page, site_url: str):
+    # A server that lost the snapshot (or a browser that cannot load it) still gets live numbers.
+    page.route("**/*.snapshot.gz*", lambda route: route.fulfill(status=404, body="gone"))
+    open_live(page, site_url + "roofline/")
+    assert page.evaluate("window.calcStartupHow") == "plain start"
+    live = edit(page, "roofline", {"intensity": "42"})
+    assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
