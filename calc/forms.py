@@ -15,7 +15,10 @@ from typing import Any, Literal, Mapping
 
 from .validate import InputError, fail
 
-Kind = Literal["number", "integer", "choice"]
+Kind = Literal["number", "integer", "choice", "text"]
+
+#: Longest text a text field accepts (a large config.json is ~5 kB).
+MAX_TEXT = 200_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +41,11 @@ class Field:
 
     def parse(self, raw: object) -> float | int | str:
         """The typed value of ``raw`` (a string from the form, or a number), or InputError."""
+        if self.kind == "text":
+            text = "" if raw is None else str(raw)
+            if len(text) > MAX_TEXT:
+                raise InputError(self.name, f"{self.label} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+            return text
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:

@@ -46,3 +46,11 @@ def render_rows(rows: tuple[Row, ...], *, note: str = "") -> str:
     if note:
         parts.append(f'<p class="calc-note">{escape(note)}</p>')
     return "".join(parts)
+
+
+def render_table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...], *, caption: str = "") -> str:
+    """A plain HTML table (numbers right-aligned by the site's CSS); every cell escaped."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f'<div class="calc-table-wrap"><table class="calc-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'

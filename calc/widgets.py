@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from .calculators.anatomy import ANATOMY_WIDGET
 from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.kv_cache import KV_CACHE
@@ -27,7 +28,7 @@ from .validate import InputError
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
-WIDGETS: dict[str, Widget] = {w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE)}
+WIDGETS: dict[str, Widget] = {w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET)}
 
 
 # ---------------------------------------------------------------- entry points
@@ -54,7 +55,7 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
     return {
         "ok": True,
         "inputs": inputs,
-        "html": render_rows(result.rows, note=result.note),
+        "html": render_rows(result.rows, note=result.note) + result.table,
         "values": {row.key: row.value for row in result.rows if row.key},
         "chart": result.chart,
     }

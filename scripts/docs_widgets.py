@@ -30,6 +30,9 @@ def _control(widget_id: str, field: Field, value: object) -> str:
             for c in field.choices
         )
         return f'<select id="{ident}" name="{escape(field.name)}" {described}>{options}</select>'
+    if field.kind == "text":
+        return (f'<textarea id="{ident}" name="{escape(field.name)}" rows="4" spellcheck="false" '
+                f'placeholder="{{&quot;model_type&quot;: &quot;llama&quot;, ...}}" {described}>{escape(str(value))}</textarea>')
     mode = "numeric" if field.kind == "integer" else "decimal"
     return (f'<input id="{ident}" name="{escape(field.name)}" type="text" inputmode="{mode}" '
             f'value="{escape(_number_text(value))}" autocomplete="off" spellcheck="false" {described}>')
@@ -44,8 +47,9 @@ def _number_text(value: object) -> str:
 def _field_html(widget_id: str, field: Field, value: object) -> str:
     ident = f"{widget_id}-{field.name}"
     unit = f'<span class="calc-unit">{escape(field.unit)}</span>' if field.unit else ""
+    wide = " calc-wide" if field.kind == "text" else ""
     return (
-        f'<div class="calc-field" data-field="{escape(field.name)}">'
+        f'<div class="calc-field{wide}" data-field="{escape(field.name)}">'
         f'<label for="{ident}">{escape(field.label)}</label>'
         f'<span class="calc-control">{_control(widget_id, field, value)}{unit}</span>'
         f'<small class="calc-help" id="{ident}-help">{escape(field.help)}</small>'

@@ -201,3 +201,23 @@ def test_falls_back_to_plain_start_without_snapshot(page: Page, site_url: str):
     assert page.evaluate("window.calcStartupHow") == "plain start"
     live = edit(page, "roofline", {"intensity": "42"})
     assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
+def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
+    open_live(page, site_url + "anatomy/")
+    # A config whose text looks like markup: the message must show it as text, never run it.
+    page.locator("#calc-anatomy [name='model']").select_option("pasted config.json")
+    page.locator("#calc-anatomy [name='config']").fill('{"model_type": "<img src=x onerror=window.pwned=1>"}')
+    error = page.locator("#calc-anatomy .calc-field[data-field='config'] .calc-error")
+    page.wait_for_function("document.querySelector('#calc-anatomy [data-field=config] .calc-error')"
+                           ".textContent.includes('supported family')", timeout=LIVE_TIMEOUT_MS)
+    assert "<img src=x" in error.inner_text() and "is not a supported family" in error.inner_text()
+    assert page.evaluate("window.pwned === undefined")
+    assert page.locator("#calc-anatomy img").count() == 0
+    # A real config computes the same numbers as CPython, and stays out of the URL.
+    from calc.models import hf_config_of
+
+    live = edit(page, "anatomy", {"config": json.dumps(hf_config_of("Qwen2.5-7B"))})
+    assert live == widgets.call("anatomy", form_values(page, "anatomy"))["values"]
+    assert "anatomy.config" not in page.url and "anatomy.model=pasted" in page.url
+    assert page.locator("#calc-anatomy table.calc-table tbody tr").count() >= 10

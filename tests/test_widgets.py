@@ -148,3 +148,44 @@ def test_gqa_and_mla_presets_fill_the_cached_width():
     assert widgets.call("kv_cache", {"model": "Llama-2-70B"})["inputs"]["kv_width"] == 1024
     v3 = widgets.call("kv_cache", {"model": "DeepSeek-V3", "gpu": "H200-SXM-141GB", "weight_dtype": "fp8"})
     assert v3["values"]["kv_token"] == f"{calc.get_model('DeepSeek-V3').kv_bytes_per_token().value:,}"
+
+
+def test_anatomy_default_matches_the_page_tables():
+    values = widgets.call("anatomy")["values"]
+    # Same inputs as calc.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
+    assert values["decode_ms"] == f"{ex.anatomy('decode').time.value * 1e3:,.3f}"
+    assert values["model"] == "Llama-3-8B"
+
+
+def test_anatomy_pasted_config_equals_the_preset():
+    from calc.models import hf_config_of
+
+    pasted = widgets.call("anatomy", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Mistral-7B"))})
+    preset = widgets.call("anatomy", {"model": "Mistral-7B"})
+    assert pasted["ok"] and preset["ok"]
+    same = ("prefill_ms", "decode_ms", "weights_gb", "kv_gb")
+    assert {k: pasted["values"][k] for k in same} == {k: preset["values"][k] for k in same}
+
+
+@pytest.mark.parametrize(
+    ("config", "text"),
+    [
+        ("", "box is empty"),
+        ("{oops", "not valid JSON: Expecting property name"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"model_type": "<b>x</b>"}', "is not a supported family"),
+        ('{"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,'
+         ' "num_key_value_heads": 6, "intermediate_size": 11008, "vocab_size": 32000}',
+         "num_attention_heads=32 must be a multiple of num_key_value_heads=6"),
+    ],
+)
+def test_anatomy_bad_config_is_reported_on_the_config_box(config, text):
+    result = widgets.call("anatomy", {"model": "pasted config.json", "config": config})
+    assert not result["ok"] and result["field"] == "config" and text in result["message"]
+
+
+def test_text_field_length_limit():
+    from calc.forms import MAX_TEXT
+
+    result = widgets.call("anatomy", {"model": "pasted config.json", "config": " " * (MAX_TEXT + 1)})
+    assert result["field"] == "config" and "the limit is" in result["message"]

@@ -21,6 +21,7 @@ class WidgetResult:
     rows: tuple[Row, ...]
     chart: dict[str, Any] | None = None
     note: str = ""
+    table: str = ""  # optional HTML from calc.render.render_table
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

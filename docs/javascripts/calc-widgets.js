@@ -150,11 +150,13 @@
     return state;
   }
 
-  function writeUrlState(name, values, defaults) {
+  // Free-text fields (a pasted config.json) stay out of the URL: too long to share that way.
+  function writeUrlState(name, values, defaults, schema) {
     const params = new URLSearchParams(location.search);
     for (const key of [...params.keys()]) if (key.startsWith(`${name}.`)) params.delete(key);
+    const text = new Set(schema.filter((f) => f.kind === "text").map((f) => f.name));
     for (const [key, value] of Object.entries(values)) {
-      if (String(defaults[key]) !== String(value)) params.set(`${name}.${key}`, value);
+      if (!text.has(key) && String(defaults[key]) !== String(value)) params.set(`${name}.${key}`, value);
     }
     const query = params.toString();
     history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
@@ -185,7 +187,7 @@
       for (const box of root.querySelectorAll(".calc-field")) {
         box.classList.remove("calc-invalid");
         box.querySelector(".calc-error").textContent = "";
-        box.querySelector("input, select").removeAttribute("aria-invalid");
+        box.querySelector("input, select, textarea").removeAttribute("aria-invalid");
       }
       root.querySelector(".calc-form-error")?.remove();
     };
@@ -194,7 +196,7 @@
       if (box) {
         box.classList.add("calc-invalid");
         box.querySelector(".calc-error").textContent = message;
-        box.querySelector("input, select").setAttribute("aria-invalid", "true");
+        box.querySelector("input, select, textarea").setAttribute("aria-invalid", "true");
       } else {
         const note = document.createElement("p");
         note.className = "calc-form-error";
@@ -209,7 +211,7 @@
     async function recompute() {
       const id = ++latest;
       const inputs = values();
-      writeUrlState(name, inputs, defaults);
+      writeUrlState(name, inputs, defaults, schema);
       if (runtime.state !== "live") showStatus("loading");
       else showStatus("computing");
       let result;
@@ -246,7 +248,7 @@
     form.addEventListener("input", (event) => {
       if (event.target.tagName === "SELECT") applyFills(event.target.name, event.target.value);
       clearTimeout(timer);
-      timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : 200);
+      timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : event.target.tagName === "TEXTAREA" ? 400 : 200);
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -261,7 +263,7 @@
       clearErrors();
       output.innerHTML = prerendered.html;
       output.classList.remove("calc-stale");
-      writeUrlState(name, {}, defaults);
+      writeUrlState(name, {}, defaults, schema);
       drawChart(chart, prerendered.spec);
       showStatus(runtime.state === "live" ? "live" : "prerendered");
     });
