@@ -51,7 +51,7 @@ def _anatomy(*, model: str, config: str, batch: int, prompt_len: int, context_le
         raise InputError("config" if model == PASTED else "model", str(err)) from None
     rows = (
         Row(label="Model", value=prefill.forward.model, key="model"),
-        quantity_row("Prefill (time to first token, lower bound)", prefill.time, ",.2f", scale_to="ms", key="prefill_ms",
+        quantity_row("Prefill of the whole batch (lower bound on time to first token)", prefill.time, ",.2f", scale_to="ms", key="prefill_ms",
                      strong=True),
         quantity_row("Prefill intensity", prefill.forward.intensity, ",.1f", key="prefill_intensity"),
         quantity_row("Decode step (per output token, lower bound)", decode.time, ",.3f", scale_to="ms",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import charts
+from ..roofline import ridge_point
 from ..forms import Field
 from ..hardware import get_accelerator
 from ..latency import decode_latency
@@ -24,7 +27,10 @@ def _decode(*, model: str, params_billion: float, n_layers: int, d_model: int, g
         Row(label="Throughput", value=f"{batch / est.latency.value:,.0f}", unit="tokens/s", key="throughput",
             formula="B / latency", substituted=f"{batch} / {est.latency.value * 1e3:,.4g} ms"),
     )
-    sweep = sorted({1, 2, 4, 8, 16, 32, 64, 96, 128, 160, 192, 256, 320, 384, 448, 512, batch})
+    # The knee sits where B·2P FLOPs take as long as reading 2P bytes: B = ridge point (A_f / A_bm).
+    knee = ridge_point(gpu=part).value
+    sweep = sorted({1, 2, 4, 8, 16, 32, 64, 96, 128, 160, 192, 256, 320, 384, 448, 512, batch,
+                    max(1, math.floor(knee)), math.ceil(knee)})
     points = [
         {"batch": b, "latency_ms": decode_latency(
             params=params_billion * 1e9, n_gpus=n_gpus, batch=b, n_layers=n_layers, d_model=d_model, gpu=part,
