@@ -43,6 +43,7 @@ from .operators import ForwardOperators, ForwardTime, Operator, OperatorTime, fo
 from .planner import nodes_for_users
 from .quantity import Quantity
 from .roofline import (
+    WorkAndTraffic,
     KernelTime,
     RooflinePoint,
     attainable_performance,
@@ -57,7 +58,7 @@ __all__ = [
     "AttentionDecode", "DecodeStep", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
-    "Quantity", "RooflinePoint", "attainable_performance", "catalog", "custom_accelerator",
+    "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",
     "decode_latency", "decode_latency_large_batch", "decode_latency_small_batch",
     "dense_decoder", "get_accelerator", "get_model", "kernel_time", "kv_cache_per_request",
     "kv_cache_per_token", "linear_layer", "linear_layer_crossover", "max_batch",

@@ -13,20 +13,14 @@ bytes: see the errata page); ``bytes_per_weight`` lets a caller correct it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import validate
 from .quantity import Quantity, num
-from .roofline import operational_intensity
+from .roofline import WorkAndTraffic, operational_intensity
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ForwardPass:
-    """The source's FLOPs, bytes and operational intensity for one forward pass."""
-
-    flops: Quantity
-    bytes_moved: Quantity
-    intensity: Quantity
+#: The source's FLOPs, bytes and operational intensity for one forward pass.
+ForwardPass = WorkAndTraffic
 
 
 def seed_forward_pass(

@@ -16,16 +16,11 @@ from dataclasses import dataclass
 from . import validate
 from .hardware import Accelerator
 from .quantity import Quantity, num
-from .roofline import Bound, _hardware, operational_intensity, ridge_point
+from .roofline import Bound, WorkAndTraffic, _hardware, operational_intensity, ridge_point
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LinearLayer:
-    """FLOPs, bytes and intensity of one ``(B, d_in) x (d_in, d_out)`` matmul."""
-
-    flops: Quantity
-    bytes_moved: Quantity
-    intensity: Quantity
+#: FLOPs, bytes and intensity of one ``(B, d_in) x (d_in, d_out)`` matmul.
+LinearLayer = WorkAndTraffic
 
 
 def linear_layer(*, d_in: int, d_out: int, batch: int, bytes_per_element: float = 2) -> LinearLayer:
@@ -124,13 +119,8 @@ def linear_layer_crossover(
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AttentionDecode:
-    """FLOPs, bytes and intensity of one new token attending to a cached context."""
-
-    flops: Quantity
-    bytes_moved: Quantity
-    intensity: Quantity
+#: FLOPs, bytes and intensity of one new token attending to a cached context.
+AttentionDecode = WorkAndTraffic
 
 
 def attention_decode(

@@ -78,6 +78,15 @@ def ridge_point(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WorkAndTraffic:
+    """What places a piece of work on the roofline: its FLOPs, its bytes, and their ratio."""
+
+    flops: Quantity
+    bytes_moved: Quantity
+    intensity: Quantity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RooflinePoint:
     """Where a kernel of given intensity sits under one part's roofline."""
 

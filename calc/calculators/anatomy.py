@@ -9,7 +9,6 @@ from ..dtypes import STORAGE
 from ..examples import ANATOMY, ANATOMY_DECODE, ANATOMY_PREFILL
 from ..forms import Field
 from ..operators import ForwardTime, forward_time
-from ..quantity import Quantity
 from ..render import Row, render_table
 from ..validate import InputError
 from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, quantity_row
