@@ -41,6 +41,11 @@ from .hf_config import from_hf_config
 from .models import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
 from .operators import ForwardOperators, ForwardTime, Operator, OperatorTime, forward_operators, forward_time
 from .planner import nodes_for_users
+from .capacity import MemoryPlan, memory_plan
+from .parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
+from .search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
+from .serving import Efficiency, ServingEstimate, StepTime, efficiency, serving_estimate, serving_range, step_time
+from .validation import calibrated as calibrated_efficiency, summary as validation_summary
 from .quantity import Quantity
 from .roofline import (
     WorkAndTraffic,
@@ -66,4 +71,8 @@ __all__ = [
     "seed_forward_pass", "weights_bytes",
     "DataFormat", "ForwardOperators", "ForwardTime", "ModelConfig", "Operator", "OperatorTime", "ParameterCount",
     "data_format", "forward_operators", "forward_time", "from_hf_config", "hf_config_of", "matmul_peak_dtype",
+    "Deployment", "Efficiency", "MemoryPlan", "SearchResult", "ServingEstimate", "StepTime", "all_to_all",
+    "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
+    "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
+    "users_per_node", "validation_summary",
 ]

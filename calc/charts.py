@@ -115,3 +115,33 @@ def line_spec(
 def catalog_roofs(parts: Iterable[Accelerator], dtype: str) -> list[tuple[str, float, float]]:
     """(name, peak, bandwidth) for every part that has a peak for ``dtype``."""
     return [(p.name, p.peaks[dtype], p.bandwidth) for p in parts if dtype in p.peaks]
+
+
+def scatter_spec(
+    *,
+    title: str,
+    points: list[dict[str, Any]],
+    x_field: str,
+    x_title: str,
+    y_field: str,
+    y_title: str,
+    color: str,
+    tooltip: list[tuple[str, str]],
+    x_log: bool = False,
+    highlight: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Points coloured by a category (e.g. a Pareto front by accelerator), one of them ringed."""
+    x: dict[str, Any] = {"field": x_field, "type": "quantitative", "title": x_title}
+    if x_log:
+        x["scale"] = {"type": "log"}
+    y = {"field": y_field, "type": "quantitative", "title": y_title, "scale": {"zero": True}}
+    tips = [{"field": f, "title": t} for f, t in tooltip]
+    layers: list[dict[str, Any]] = [{
+        "data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 90},
+        "encoding": {"x": x, "y": y, "color": {"field": color, "type": "nominal", "title": None}, "tooltip": tips},
+    }]
+    if highlight is not None:
+        layers.append({"data": {"values": [highlight]},
+                       "mark": {"type": "point", "filled": False, "size": 400, "color": "#e8590c", "strokeWidth": 3},
+                       "encoding": {"x": x, "y": y, "tooltip": tips}})
+    return {**_base(title), "layer": layers}

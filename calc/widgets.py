@@ -20,6 +20,7 @@ from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.kv_cache import KV_CACHE
 from .calculators.llm_arithmetic import LLM_ARITHMETIC
+from .calculators.planner import PLANNER
 from .calculators.roofline import ROOFLINE
 
 from .forms import parse_inputs
@@ -28,7 +29,9 @@ from .validate import InputError
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
-WIDGETS: dict[str, Widget] = {w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET)}
+WIDGETS: dict[str, Widget] = {
+    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER)
+}
 
 
 # ---------------------------------------------------------------- entry points

@@ -136,7 +136,67 @@ def seed_byte_terms() -> str:
     return _seed_terms(seed_comparison().byte_terms, "GB", 1e9)
 
 
+def _validation_rows(key: str) -> str:
+    from calc import validation
+
+    rep = validation.summary()[key]
+    fit_ids = {p.id for p in validation.halves()[0]}
+    units_of = {"throughput": ("tokens/s", 1, ",.1f"), "decode_rate": ("tokens/s", 1, ",.1f"),
+                "ttft": ("ms", 1e3, ",.1f"), "tpot": ("ms", 1e3, ",.2f")}
+    rows = []
+    for r in rep.rows:
+        p = r.point
+        unit, scale, spec = units_of[p.metric]
+        rows.append([p.id, p.framework.split(" (")[0], p.model, f"TP{p.tp}", p.weights, str(p.batch),
+                     f"{p.prompt_len} / {p.output_len}", f"{p.metric}{' per GPU' if p.per_gpu else ''} ({unit})",
+                     format(p.measured * scale, spec), format(r.predicted * scale, spec), f"{r.error:+.1%}",
+                     "fit" if p.id in fit_ids else "test"])
+    return _table(["id", "framework", "model", "TP", "weights", "batch", "in / out", "metric", "measured",
+                   "predicted", "error", "half"], rows, align="llllllllrrrl")
+
+
+def validation_default() -> str:
+    """Every measured point against the model with the default (typical) efficiencies."""
+    return _validation_rows("default")
+
+
+def validation_calibrated() -> str:
+    """Every measured point against the model with the calibration fitted on the 'fit' half."""
+    return _validation_rows("calibrated_all")
+
+
+def validation_summary() -> str:
+    """Median and worst absolute error per setting and half."""
+    from calc import validation
+
+    labels = {"default": "default efficiencies, all points", "default_test": "default efficiencies, test half",
+              "calibrated_fit": "calibrated, fit half", "calibrated_test": "calibrated, test half (unseen)"}
+    s = validation.summary()
+    rows = [[label, f"{s[k].median_abs_error:.1%}", f"{abs(s[k].worst.error):.1%} ({s[k].worst.point.id})"]
+            for k, label in labels.items()]
+    return _table(["setting", "median |error|", "worst |error|"], rows)
+
+
+def planner_front() -> str:
+    """The Pareto front of the planner's default search."""
+    from calc.calculators.planner import PLANNER
+    from calc.forms import parse_inputs
+
+    kw = parse_inputs(PLANNER.fields, {})
+    r = calc.search_deployments(model=kw["model"], users=kw["users"], prompt_len=kw["prompt_len"],
+                                output_len=kw["output_len"], ttft_slo=kw["ttft_ms"] / 1e3, tpot_slo=kw["tpot_ms"] / 1e3)
+    rows = [[f"{d.gpus:,}", d.gpu, str(d.gpus_per_node), f"TP{d.tp}·PP{d.pp} × {d.replicas_per_node}", d.weights, d.kv,
+             f"{d.batch:,}", f"{d.tpot * 1e3:,.1f}", f"{d.ttft * 1e3:,.0f}", f"{d.throughput_per_gpu:,.0f}"]
+            for d in r.front]
+    return _table(["GPUs", "accelerator", "GPUs/node", "split × replicas", "weights", "KV", "batch", "TPOT (ms)",
+                   "TTFT (ms)", "tokens/s/GPU"], rows, align="rllllllrrr")
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "validation_default": validation_default,
+    "validation_calibrated": validation_calibrated,
+    "validation_summary": validation_summary,
+    "planner_front": planner_front,
     "anatomy_prefill": anatomy_prefill,
     "anatomy_decode": anatomy_decode,
     "anatomy_choices": anatomy_choices,

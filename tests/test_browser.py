@@ -22,7 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 PAGES = {"roofline": "roofline/", "llm_arithmetic": "llm-arithmetic/", "decode_latency": "latency/",
-         "kv_cache": "memory/"}
+         "kv_cache": "memory/", "planner": "planner/"}
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +96,7 @@ EDITS = {
     "llm_arithmetic": {"batch": "16", "prompt_len": "2048"},
     "decode_latency": {"batch": "256", "n_gpus": "4"},
     "kv_cache": {"context_len": "4096", "kv_dtype": "int8"},
+    "planner": {"hardware": "A100-SXM4-80GB", "users": "2000", "tpot_ms": "40"},
 }
 
 

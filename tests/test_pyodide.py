@@ -16,7 +16,7 @@ import site_assets  # noqa: E402
 # Test modules that need only calc and pytest (no mkdocs, no browser, no subprocess).
 PURE_TESTS = [
     "test_units.py", "test_hardware.py", "test_roofline.py", "test_kernels.py", "test_latency.py",
-    "test_memory.py", "test_models.py", "test_worked_examples.py",
+    "test_memory.py", "test_models.py", "test_worked_examples.py", "test_serving.py", "test_validation.py",
 ]
 
 

@@ -1,0 +1,130 @@
+"""Command line: ``python -m calc roofline|model|plan ...`` over the same functions the site uses.
+
+Human tables by default, ``--json`` for machines.  A bad input prints one
+line ``error: <field>=<value> ...`` on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Sequence
+
+from .roofline import attainable_performance
+from .hardware import get_accelerator
+from .search import search_deployments
+from .serving import EFFICIENCIES, serving_estimate
+from .capacity import memory_plan
+from .units import GB, TERA
+from .validate import InputError
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    part = get_accelerator(a.gpu)
+    point = attainable_performance(gpu=part, dtype=a.dtype, intensity=a.intensity)
+    data = {"gpu": part.name, "dtype": a.dtype, "intensity": a.intensity, "attainable_flops": point.attainable.value,
+            "ridge": point.ridge.value, "bound": point.bound}
+    rows = [("GPU", part.name), ("intensity", f"{a.intensity:g} FLOP/B"), ("ridge point", f"{point.ridge.value:,.1f} FLOP/B"),
+            ("attainable", f"{point.attainable.value / TERA:,.1f} TFLOP/s"), ("bound", point.bound)]
+    return data, _table(rows)
+
+
+def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    eff = EFFICIENCIES[a.efficiency]
+    r = serving_estimate(model=a.model, gpu=a.gpu, prompt_len=a.prompt, output_len=a.output, batch=a.batch, tp=a.tp,
+                         pp=a.pp, weights=a.weights, kv=a.kv, batching=a.batching, efficiency=eff)
+    mem = memory_plan(model=a.model, gpu=a.gpu, batch=a.batch, context_len=a.prompt + a.output, prompt_len=a.prompt,
+                      tp=a.tp, pp=a.pp, weights=a.weights, kv=a.kv)
+    data = {"model": r.model, "gpu": r.gpu, "tp": r.tp, "pp": r.pp, "batch": r.batch, "ttft_s": r.ttft.value,
+            "tpot_s": r.tpot.value, "end_to_end_s": r.end_to_end.value,
+            "throughput_per_gpu": r.throughput_per_gpu.value, "throughput_per_user": r.throughput_per_user.value,
+            "why": r.why, "efficiency": eff.describe(), "memory_per_gpu_bytes": mem.used.value,
+            "fits": mem.fits, "largest_batch": mem.largest_batch}
+    rows = [("model", r.model), ("hardware", f"{r.tp * r.pp} × {r.gpu} (TP{r.tp} PP{r.pp})"), ("batch", str(r.batch)),
+            ("TTFT", f"{r.ttft.value * 1e3:,.1f} ms"), ("TPOT", f"{r.tpot.value * 1e3:,.2f} ms"),
+            ("end-to-end", f"{r.end_to_end.value:,.2f} s"),
+            ("throughput / GPU", f"{r.throughput_per_gpu.value:,.0f} tokens/s"),
+            ("throughput / user", f"{r.throughput_per_user.value:,.1f} tokens/s"),
+            ("memory / GPU", f"{mem.used.value / GB:,.1f} of {mem.capacity.value / GB:,.0f} GB "
+                             f"({'fits' if mem.fits else 'does NOT fit'}; largest batch {mem.largest_batch})"),
+            ("why", r.why), ("efficiency", eff.describe())]
+    return data, _table(rows)
+
+
+def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    prices = {}
+    for item in a.price or ():
+        name, _, value = item.partition("=")
+        try:
+            prices[name] = float(value)
+        except ValueError:
+            raise InputError("price", f"price={item!r} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
+    r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
+                           ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
+                           prices=prices or None, efficiency=EFFICIENCIES[a.efficiency])
+    def row(d):
+        return {"gpu": d.gpu, "gpus_per_node": d.gpus_per_node, "tp": d.tp, "pp": d.pp, "weights": d.weights,
+                "kv": d.kv, "batch": d.batch, "nodes": d.nodes, "gpus": d.gpus, "ttft_s": d.ttft, "tpot_s": d.tpot,
+                "throughput_per_gpu": d.throughput_per_gpu, "cost_per_hour": d.cost_per_hour}
+    data = {"users": r.users, "winner": row(r.winner) if r.winner else None, "reason": r.reason,
+            "front": [row(d) for d in r.front], "configurations": r.configurations}
+    lines = [f"{'GPUs':>5} {'TPOT ms':>8} {'tok/s/GPU':>10}  deployment"]
+    for d in r.front[: a.top]:
+        lines.append(f"{d.gpus:>5} {d.tpot * 1e3:>8.1f} {d.throughput_per_gpu:>10,.0f}  {d.label()}")
+    return data, "Pareto front (GPUs vs TPOT vs throughput):\n" + "\n".join(lines) + f"\n\nWinner: {r.reason}"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m calc", description="How fast can a GPU run an LLM?")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("roofline", help="attainable FLOP/s at an operational intensity")
+    r.add_argument("--gpu", default="A100-SXM4-80GB")
+    r.add_argument("--dtype", default="fp16")
+    r.add_argument("--intensity", type=float, default=100.0, help="FLOP per byte")
+    r.set_defaults(run=_roofline)
+    for name, helptext, run in (("model", "TTFT, TPOT, throughput and memory of one deployment", _model),
+                                ("plan", "search deployments meeting an SLO for N users", _plan)):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("--model", default="Llama-2-7B", help="preset name")
+        s.add_argument("--prompt", type=int, default=512, help="prompt tokens")
+        s.add_argument("--output", type=int, default=256, help="output tokens")
+        s.add_argument("--efficiency", choices=tuple(EFFICIENCIES), default="typical")
+        s.set_defaults(run=run)
+        if name == "model":
+            s.add_argument("--gpu", default="A100-SXM4-80GB")
+            s.add_argument("--batch", type=int, default=1)
+            s.add_argument("--tp", type=int, default=1)
+            s.add_argument("--pp", type=int, default=1)
+            s.add_argument("--weights", default=None, help="fp16, bf16, fp8, int8, int4 (default: 16-bit)")
+            s.add_argument("--kv", default=None, help="KV-cache dtype (default: 16-bit)")
+            s.add_argument("--batching", choices=("continuous", "static"), default="continuous")
+        else:
+            s.add_argument("--users", type=int, default=1000)
+            s.add_argument("--ttft-ms", type=float, default=2000.0)
+            s.add_argument("--tpot-ms", type=float, default=100.0)
+            s.add_argument("--gpu", action="append", help="allowed accelerator (repeat; default: whole catalog)")
+            s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+            s.add_argument("--top", type=int, default=10, help="rows of the front to print")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        data, text = args.run(args)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(data, indent=2) if args.json else text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

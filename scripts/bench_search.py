@@ -1,0 +1,64 @@
+"""Benchmark the deployment search: configurations and evaluations per second, in CPython and in Pyodide (Node).
+
+usage: .venv/bin/python scripts/bench_search.py [--no-pyodide]
+
+Runs the planner widget's default full-catalog search for several models, cold (fresh process caches)
+and warm, and prints seconds, configurations/s and batch evaluations/s.  The Pyodide run installs
+the same wheel the site serves (scripts/site_assets.build_wheel) into Pyodide under Node.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+BENCH = r'''
+import time
+from calc.search import search_deployments
+MODELS = ("Llama-2-13B", "Llama-2-7B", "Llama-2-70B", "Mixtral-8x7B", "DeepSeek-V3")
+KW = dict(users=10000, prompt_len=512, output_len=256, ttft_slo=1.0, tpot_slo=0.05)
+print(f"{'model':<14} {'cold s':>7} {'warm s':>7} {'configs':>8} {'configs/s':>10} {'evals':>7} {'evals/s':>9}")
+for m in MODELS:
+    t = time.perf_counter(); search_deployments(model=m, **KW); cold = time.perf_counter() - t
+    t = time.perf_counter(); r = search_deployments(model=m, **KW); warm = time.perf_counter() - t
+    print(f"{m:<14} {cold:7.3f} {warm:7.3f} {r.configurations:8d} {r.configurations / cold:10,.0f} "
+          f"{r.evaluations:7d} {r.evaluations / cold:9,.0f}")
+'''
+
+NODE = r'''
+import { readFileSync } from "node:fs";
+import { loadPyodide } from "pyodide";
+const [wheel, script] = process.argv.slice(2);
+const t0 = performance.now();
+const pyodide = await loadPyodide();
+const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+pyodide.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel", { extractDir: site });
+console.log(`Pyodide ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+pyodide.runPython(readFileSync(script, "utf8"));
+'''
+
+
+def main() -> None:
+    print("== CPython", sys.version.split()[0])
+    subprocess.run([sys.executable, "-c", BENCH], check=True, cwd=ROOT)
+    if "--no-pyodide" in sys.argv:
+        return
+    import site_assets
+
+    wheel, _ = site_assets.build_wheel()
+    with tempfile.TemporaryDirectory(dir=ROOT / ".cache") as tmp:
+        script, runner = Path(tmp) / "bench.py", ROOT / ".cache" / "bench_search.mjs"
+        script.write_text(BENCH, encoding="utf-8")
+        runner.write_text(NODE, encoding="utf-8")  # inside the repo so Node resolves node_modules/pyodide
+        print("== Pyodide (Node)")
+        subprocess.run(["node", str(runner), str(wheel), str(script)], check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()

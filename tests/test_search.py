@@ -1,0 +1,104 @@
+"""Users per node, nodes for N users, the deployment search and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from calc import examples
+from calc.capacity import memory_plan
+from calc.planner import nodes_for_users
+from calc.search import nodes_for, pareto_front, search_deployments, users_per_node
+from calc.serving import serving_estimate
+from calc.validate import InputError
+
+
+def test_source_scenario_gives_200_nodes_and_ours_fewer():
+    # The source: 10,000 users / about 50 requests per node (DeepSpeed, measured) = 200 nodes.
+    assert nodes_for_users(users=examples.SEED_USERS, requests_per_node=examples.SEED_MEASURED_REQUESTS_PER_NODE).value == 200
+    ours = users_per_node(model="LLaMA-13B", gpu="V100-SXM2-32GB", prompt_len=512, output_len=1536)
+    assert ours.batch == 121 and ours.limited_by == "memory"  # paged KV, 10 % reserve, decimal 32 GB cards
+    assert nodes_for(users=10_000, per_node=ours.batch).value == 83  # ⌈10,000 / 121⌉
+    slo = users_per_node(model="LLaMA-13B", gpu="V100-SXM2-32GB", prompt_len=512, output_len=1536, tpot_slo=0.03)
+    assert 0 < slo.batch < ours.batch and slo.limited_by == "TPOT" and slo.tpot <= 0.03
+
+
+def test_search_results_are_feasible_and_ranked():
+    r = search_deployments(model="Llama-2-13B", users=2000, gpus=("A100-SXM4-80GB", "L40S", "H100-SXM5-80GB"),
+                           ttft_slo=1.0, tpot_slo=0.05, prices={"A100-SXM4-80GB": 1.5, "H100-SXM5-80GB": 3.0})
+    assert r.winner is not None and r.deployments[0] == r.winner
+    keys = [(d.gpus, d.cost_per_hour if d.cost_per_hour is not None else math.inf) for d in r.deployments]
+    assert keys == sorted(keys)
+    assert any(d.tp * d.pp == d.gpus_per_node for d in r.deployments)  # TP × PP = node size considered
+    assert any(d.replicas_per_node > 1 for d in r.deployments)
+    for d in r.deployments[:40]:
+        assert d.tpot <= 0.05 and d.ttft <= 1.0 and d.users_per_node * d.nodes >= 2000
+        w = None if d.weights == "16-bit" else d.weights
+        kv = None if d.kv == "16-bit" else d.kv
+        # Never reported feasible unless it fits (checked independently with memory_plan).
+        plan = memory_plan(model="Llama-2-13B", gpu=d.gpu, tp=d.tp, pp=d.pp, batch=d.batch, context_len=512 + 256,
+                           prompt_len=512, weights=w, kv=kv)
+        assert plan.fits, d.label()
+        # Its latency is what serving_estimate says for that batch.
+        est = serving_estimate(model="Llama-2-13B", gpu=d.gpu, tp=d.tp, pp=d.pp, batch=d.batch, weights=w, kv=kv)
+        assert est.tpot.value == pytest.approx(d.tpot)
+    front = r.front
+    for f in front:
+        assert not any(o.gpus <= f.gpus and o.tpot <= f.tpot and o.throughput_per_gpu >= f.throughput_per_gpu
+                       and (o.gpus, o.tpot, o.throughput_per_gpu) != (f.gpus, f.tpot, f.throughput_per_gpu)
+                       for o in r.deployments)
+    assert "GPUs" in r.reason and r.winner.gpu in r.reason
+
+
+def test_model_that_fits_nowhere_is_never_feasible():
+    r = search_deployments(model="Llama-3.1-405B", users=10, gpus=("L4",), gpus_per_node=(1, 2, 4, 8))
+    assert r.winner is None and r.deployments == () and r.front == ()
+    assert "No configuration" in r.reason
+
+
+def test_pareto_front_keeps_only_undominated():
+    r = search_deployments(model="Llama-2-7B", users=500, gpus=("A100-SXM4-80GB",), gpus_per_node=(1, 2))
+    assert set(pareto_front(list(r.deployments))) == set(r.front)
+
+
+@pytest.mark.parametrize("kw, field", [
+    (dict(users=0), "users"), (dict(gpus_per_node=(16,)), "gpus_per_node"), (dict(gpus=("nope",)), "gpu"),
+    (dict(weight_dtypes=("fp2",)), "weight_dtypes"), (dict(tpot_slo=-1), "tpot_slo"),
+])
+def test_search_bad_inputs(kw, field):
+    with pytest.raises(InputError) as err:
+        search_deployments(model="Llama-2-7B", **({"users": 10} | kw))
+    assert err.value.field == field
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "calc", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_tables_and_json():
+    r = _cli("roofline", "--gpu", "A100-SXM4-80GB", "--intensity", "100")
+    assert r.returncode == 0 and "memory" in r.stdout and "203.9 TFLOP/s" in r.stdout  # 100 FLOP/B × 2039 GB/s
+    r = _cli("--json", "model", "--model", "Llama-2-7B", "--batch", "4")
+    data = json.loads(r.stdout)
+    est = serving_estimate(model="Llama-2-7B", gpu="A100-SXM4-80GB", batch=4)
+    assert data["tpot_s"] == est.tpot.value and data["fits"] is True
+    r = _cli("plan", "--model", "Llama-2-7B", "--users", "100", "--gpu", "A100-SXM4-80GB", "--top", "3")
+    assert r.returncode == 0 and "Pareto front" in r.stdout and "Winner:" in r.stdout
+    data = json.loads(_cli("--json", "plan", "--model", "Llama-2-7B", "--users", "100", "--gpu", "L4").stdout)
+    assert data["winner"]["gpu"] == "L4"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("model", "--tp", "3"), "error: tp=3 must divide the 32 attention heads"),
+    (("model", "--gpu", "XYZ"), "error: gpu='XYZ' is not in the catalog"),
+    (("plan", "--users", "0"), "error: users=0"),
+    (("plan", "--price", "H100"), "error: price='H100'"),
+])
+def test_cli_bad_input_one_line_nonzero(args, message):
+    r = _cli(*args)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith(message) and r.stderr.count("\n") == 1
