@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from .roofline import attainable_performance
 from .hardware import get_accelerator
-from .search import search_deployments
+from .search import parse_prices, search_deployments
 from .serving import EFFICIENCIES, serving_estimate
 from .capacity import memory_plan
 from .units import GB, TERA
@@ -58,13 +58,7 @@ def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 
 def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    prices = {}
-    for item in a.price or ():
-        name, _, value = item.partition("=")
-        try:
-            prices[name] = float(value)
-        except ValueError:
-            raise InputError("price", f"price={item!r} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
+    prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
                            prices=prices or None, efficiency=EFFICIENCIES[a.efficiency])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from . import validate
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
@@ -139,6 +139,25 @@ def _dtype(choice: str, act: str) -> str:
 def _splits(m: ModelConfig, node: int) -> list[tuple[int, int]]:
     return [(tp, node // tp) for tp in range(1, node + 1)
             if node % tp == 0 and m.n_heads % tp == 0 and node // tp <= m.n_layers]
+
+
+def parse_prices(items: Iterable[str], *, field: str = "prices") -> dict[str, float]:
+    """``["H100-SXM5-80GB=2.5", ...]`` as ``{name: dollars per GPU-hour}``; text is parsed, never evaluated."""
+    prices: dict[str, float] = {}
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            prices[resolve(name.strip()).name] = validate.non_negative(field, float(value))
+        except ValueError as err:
+            if isinstance(err, InputError) and err.field == "gpu":
+                raise InputError(field, str(err)) from None
+            raise InputError(field, f"{field}={item!r} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
+    return prices
 
 
 def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: int, prompt_len: int = 512,

@@ -189,3 +189,16 @@ def test_text_field_length_limit():
 
     result = widgets.call("anatomy", {"model": "pasted config.json", "config": " " * (MAX_TEXT + 1)})
     assert result["field"] == "config" and "the limit is" in result["message"]
+
+
+def test_planner_pasted_config_and_prices():
+    from calc.models import hf_config_of
+
+    pasted = widgets.call("planner", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Llama-2-13B")),
+                                      "hardware": "A100-SXM4-80GB", "prices": "A100-SXM4-80GB=1.5"})
+    preset = widgets.call("planner", {"hardware": "A100-SXM4-80GB"})  # default model is Llama-2-13B
+    assert pasted["values"]["gpus"] == preset["values"]["gpus"]
+    # Cost = GPUs x $1.5 per GPU-hour.
+    assert pasted["values"]["cost"] == f"{int(preset['values']['gpus']) * 1.5:,.2f}"
+    bad = widgets.call("planner", {"prices": "A100-SXM4-80GB=cheap"})
+    assert bad["field"] == "prices" and "must be GPU=dollars_per_hour" in bad["message"]

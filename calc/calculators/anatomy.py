@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
 
 from ..dtypes import STORAGE
 from ..examples import ANATOMY, ANATOMY_DECODE, ANATOMY_PREFILL
@@ -11,25 +9,9 @@ from ..forms import Field
 from ..operators import ForwardTime, forward_time
 from ..render import Row, render_table
 from ..validate import InputError
-from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, quantity_row
+from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, quantity_row
 
-PASTED = "pasted config.json"
 FORM_FIELDS = ("model", "config", "batch", "prompt_len", "context_len", "weights", "activations", "kv", "gpu")
-
-
-def _model_argument(model: str, config: str) -> str | dict[str, Any]:
-    """A preset name, or the pasted text parsed as JSON data (never evaluated)."""
-    if model != PASTED:
-        return model
-    if not config.strip():
-        raise InputError("config", "The config.json box is empty: paste a Hugging Face config.json, or pick a preset")
-    try:
-        parsed = json.loads(config)
-    except json.JSONDecodeError as err:
-        raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
-    if not isinstance(parsed, dict):
-        raise InputError("config", "config.json must be a JSON object ({...}), as Hugging Face writes it")
-    return parsed
 
 
 def _share(t: ForwardTime, group: str) -> float:
@@ -38,7 +20,7 @@ def _share(t: ForwardTime, group: str) -> float:
 
 def _anatomy(*, model: str, config: str, batch: int, prompt_len: int, context_len: int, weights: str,
              activations: str, kv: str, gpu: str) -> WidgetResult:
-    model_arg = _model_argument(model, config)
+    model_arg = model_argument(model, config)
     common = dict(model=model_arg, gpu=gpu, batch=batch, weights=weights, activations=activations, kv=kv)
     try:
         prefill = forward_time(phase="prefill", seq_len=prompt_len, **common)
@@ -102,9 +84,7 @@ ANATOMY_WIDGET = Widget(
     fields=(
         Field(name="model", label="Model", kind="choice", default=ANATOMY["model"], choices=(*MODEL_NAMES, PASTED),
               help="A preset, or 'pasted config.json' to use the box below."),
-        Field(name="config", label="config.json", kind="text", default="",
-              help="Paste a Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, Gemma2, GPT-2, OPT, "
-                   "GPT-NeoX, Falcon, DeepSeek-V2/V3). Read as data only."),
+        CONFIG_FIELD,
         Field(name="batch", label="Batch", kind="integer", default=ANATOMY_DECODE["batch"], minimum=1, maximum=100_000,
               step="1"),
         Field(name="prompt_len", label="Prompt (prefill)", unit="tokens", kind="integer",

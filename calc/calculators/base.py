@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -72,3 +73,27 @@ def quantity_row(label: str, q: Quantity, fmt: str, *, unit: str | None = None, 
 def model_fills(values: Callable[[Any], dict[str, float | int]]) -> dict[str, dict[str, float | int]]:
     """For a model choice: what each preset fills into the other fields."""
     return {m.name: values(m) for m in presets()}
+
+
+#: The model choice that means "use the pasted config.json".
+PASTED = "pasted config.json"
+
+CONFIG_FIELD = Field(
+    name="config", label="config.json", kind="text", default="",
+    help="Paste a Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, Gemma2, GPT-2, OPT, GPT-NeoX, Falcon, "
+         "DeepSeek-V2/V3) and pick 'pasted config.json' as the model. Read as data only.")
+
+
+def model_argument(model: str, config: str) -> str | dict[str, Any]:
+    """A preset name, or the pasted text parsed as JSON data (never evaluated)."""
+    if model != PASTED:
+        return model
+    if not config.strip():
+        raise InputError("config", "The config.json box is empty: paste a Hugging Face config.json, or pick a preset")
+    try:
+        parsed = json.loads(config)
+    except json.JSONDecodeError as err:
+        raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    if not isinstance(parsed, dict):
+        raise InputError("config", "config.json must be a JSON object ({...}), as Hugging Face writes it")
+    return parsed

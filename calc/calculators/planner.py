@@ -5,19 +5,29 @@ from __future__ import annotations
 from .. import charts
 from ..forms import Field
 from ..render import Row
-from ..search import search_deployments
+from ..search import parse_prices, search_deployments
+from ..validate import InputError
 from ..serving import EFFICIENCIES
-from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
+from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument
 
 ALL = "all catalog GPUs"
+FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_ms", "users", "hardware",
+               "efficiency", "prices")
 
 
-def _plan(*, model: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float, users: int,
-          hardware: str, efficiency: str) -> WidgetResult:
+def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float, users: int,
+          hardware: str, efficiency: str, prices: str) -> WidgetResult:
     eff = EFFICIENCIES[efficiency]
-    r = search_deployments(model=model, users=users, prompt_len=prompt_len, output_len=output_len,
-                           ttft_slo=ttft_ms / 1e3, tpot_slo=tpot_ms / 1e3,
-                           gpus=None if hardware == ALL else (hardware,), efficiency=eff)
+    price_map = parse_prices(prices.replace("\n", ",").split(","), field="prices")
+    try:
+        r = search_deployments(model=model_argument(model, config), users=users, prompt_len=prompt_len,
+                               output_len=output_len, ttft_slo=ttft_ms / 1e3, tpot_slo=tpot_ms / 1e3,
+                               gpus=None if hardware == ALL else (hardware,), efficiency=eff,
+                               prices=price_map or None)
+    except InputError as err:
+        if err.field in FORM_FIELDS:
+            raise
+        raise InputError("config" if model == PASTED else "model", str(err)) from None
     rows = [Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
                 formula="accelerators × GPUs per node × TP·PP splits × weight dtype × KV dtype",
                 substituted=f"{r.evaluations:,} batch evaluations")]
@@ -30,6 +40,8 @@ def _plan(*, model: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_
         Row(label="Fewest GPUs", value=f"{w.gpus:,}", unit="GPUs", key="gpus", strong=True,
             formula="nodes × GPUs per node", substituted=f"{w.nodes} × {w.gpus_per_node} = {w.gpus}"),
         Row(label="Deployment", value=w.label(), key="winner"),
+        *([Row(label="Cost", value=f"{w.cost_per_hour:,.2f}", unit="$ per hour", key="cost",
+               formula="GPUs × price per GPU-hour")] if w.cost_per_hour is not None else []),
         Row(label="Users per node", value=f"{w.users_per_node:,}", key="users_per_node",
             formula="replicas per node × batch per replica",
             substituted=f"{w.replicas_per_node} × {w.batch} (limited by {w.limited_by})"),
@@ -56,8 +68,9 @@ PLANNER = Widget(
     name="planner",
     title="Deployment planner: fewest GPUs for N users within an SLO",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="Llama-2-13B", choices=MODEL_NAMES,
-              help="A preset from the model catalog."),
+        Field(name="model", label="Model", kind="choice", default="Llama-2-13B", choices=(*MODEL_NAMES, PASTED),
+              help="A preset from the model catalog, or 'pasted config.json' to use the box below."),
+        CONFIG_FIELD,
         Field(name="prompt_len", label="Prompt", unit="tokens", kind="integer", default=512, minimum=1,
               maximum=131_072, step="1"),
         Field(name="output_len", label="Output", unit="tokens", kind="integer", default=256, minimum=1,
@@ -71,6 +84,8 @@ PLANNER = Widget(
         Field(name="hardware", label="Allowed hardware", kind="choice", default=ALL, choices=(ALL, *GPU_NAMES)),
         Field(name="efficiency", label="Efficiency", kind="choice", default="typical", choices=tuple(EFFICIENCIES),
               help="typical: η_compute 0.7, η_memory 0.75; optimistic: best published figures."),
+        Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
+              help="e.g. H100-SXM5-80GB=2.5, A100-SXM4-80GB=1.6 — ranks equal GPU counts by cost."),
     ),
     compute=_plan,
 )
