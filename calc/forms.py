@@ -36,6 +36,7 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
     step: str = "any"
+    placeholder: str = ""  # example text shown in an empty text box
     #: For a choice: picking a key sets these other fields (e.g. a model preset fills its sizes).
     fills: Mapping[str, Mapping[str, float | int | str]] = field(default_factory=dict)
 

@@ -31,8 +31,12 @@ def _control(widget_id: str, field: Field, value: object) -> str:
         )
         return f'<select id="{ident}" name="{escape(field.name)}" {described}>{options}</select>'
     if field.kind == "text":
-        return (f'<textarea id="{ident}" name="{escape(field.name)}" rows="4" spellcheck="false" '
-                f'placeholder="{{&quot;model_type&quot;: &quot;llama&quot;, ...}}" {described}>{escape(str(value))}</textarea>')
+        is_json = field.placeholder.startswith("{")
+        upload = (f'<label class="calc-upload md-button">Load a file…<input type="file" accept=".json,application/json" '
+                  f'data-for="{escape(field.name)}" hidden></label>') if is_json else ""
+        return (f'<textarea id="{ident}" name="{escape(field.name)}" rows="{4 if is_json else 2}" '
+                f'spellcheck="false" placeholder="{escape(field.placeholder)}" {described}>{escape(str(value))}</textarea>'
+                f'{upload}')
     mode = "numeric" if field.kind == "integer" else "decimal"
     return (f'<input id="{ident}" name="{escape(field.name)}" type="text" inputmode="{mode}" '
             f'value="{escape(_number_text(value))}" autocomplete="off" spellcheck="false" {described}>')

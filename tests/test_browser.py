@@ -222,3 +222,17 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
     assert live == widgets.call("anatomy", form_values(page, "anatomy"))["values"]
     assert "anatomy.config" not in page.url and "anatomy.model=pasted" in page.url
     assert page.locator("#calc-anatomy table.calc-table tbody tr").count() >= 10
+
+
+def test_config_file_upload_fills_the_box(page: Page, site_url: str, tmp_path):
+    from calc.models import hf_config_of
+
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(hf_config_of("Mistral-7B")), encoding="utf-8")
+    open_live(page, site_url + "anatomy/")
+    page.locator("#calc-anatomy [name='model']").select_option("pasted config.json")
+    page.locator("#calc-anatomy input[type=file][data-for=config]").set_input_files(str(config))
+    page.wait_for_function(CURRENT_RESULT, arg="#calc-anatomy", timeout=LIVE_TIMEOUT_MS)
+    assert page.locator("#calc-anatomy [name='config']").input_value() == config.read_text(encoding="utf-8")
+    live = json.loads(page.evaluate("document.querySelector('#calc-anatomy').dataset.values"))
+    assert live == widgets.call("anatomy", {"model": "Mistral-7B"})["values"] | {"model": "custom"}

@@ -79,7 +79,7 @@ def model_fills(values: Callable[[Any], dict[str, float | int]]) -> dict[str, di
 PASTED = "pasted config.json"
 
 CONFIG_FIELD = Field(
-    name="config", label="config.json", kind="text", default="",
+    name="config", label="config.json", kind="text", default="", placeholder='{"model_type": "llama", ...}',
     help="Paste a Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, Gemma2, GPT-2, OPT, GPT-NeoX, Falcon, "
          "DeepSeek-V2/V3) and pick 'pasted config.json' as the model. Read as data only.")
 

@@ -85,7 +85,8 @@ PLANNER = Widget(
         Field(name="efficiency", label="Efficiency", kind="choice", default="typical", choices=tuple(EFFICIENCIES),
               help="typical: η_compute 0.7, η_memory 0.75; optimistic: best published figures."),
         Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
-              help="e.g. H100-SXM5-80GB=2.5, A100-SXM4-80GB=1.6 — ranks equal GPU counts by cost."),
+              placeholder="H100-SXM5-80GB=2.5, A100-SXM4-80GB=1.6",
+              help="GPU=dollars per GPU-hour, comma-separated; ranks equal GPU counts by cost."),
     ),
     compute=_plan,
 )

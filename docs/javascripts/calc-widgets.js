@@ -178,7 +178,7 @@
     let timer = null;
 
     const control = (field) => form.elements.namedItem(field);
-    const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));
+    const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));  // schema fields only
     const showStatus = (state, detail) => {
       status.dataset.state = state;
       status.textContent = detail ? `${STATUS[state]} (${detail})` : STATUS[state];
@@ -246,10 +246,21 @@
     }
 
     form.addEventListener("input", (event) => {
+      if (event.target.type === "file") return;
       if (event.target.tagName === "SELECT") applyFills(event.target.name, event.target.value);
       clearTimeout(timer);
       timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : event.target.tagName === "TEXTAREA" ? 400 : 200);
     });
+    // "Load a file…": read a local config.json into its text box (it never leaves the browser).
+    for (const picker of form.querySelectorAll('input[type="file"][data-for]')) {
+      picker.addEventListener("change", async () => {
+        const file = picker.files && picker.files[0];
+        if (!file) return;
+        const box = control(picker.dataset.for);
+        box.value = await file.text();
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    }
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(timer);
