@@ -38,15 +38,8 @@ def ring_all_reduce(*, message_bytes: float, n_gpus: int, link_bandwidth: float,
     >>> q.value  # 2 × 7/8 × 1 MB / 300 GB/s
     5.833333333333333e-06
     """
-    m = validate.non_negative("message_bytes", message_bytes)
-    n = validate.positive_int("n_gpus", n_gpus)
-    bw = validate.positive("link_bandwidth", link_bandwidth)
-    a = validate.non_negative("alpha", alpha)
-    eta = _fraction("link_efficiency", link_efficiency)
-    value = 0.0 if n == 1 else 2 * (n - 1) / n * m / (eta * bw) + a
-    return Quantity(value=value, unit="s", formula="2(N−1)/N · M / (η_link · B_link) + α",
-                    substituted=f"2 × {n - 1}/{n} × {num(m)} B / ({num(eta)} × {num(bw / GB)} GB/s)"
-                                f" + {num(a / MICROSECOND)} µs = {num(value * 1e6)} µs")
+    return _collective(factor=2, message_bytes=message_bytes, n_gpus=n_gpus, link_bandwidth=link_bandwidth,
+                       alpha=alpha, link_efficiency=link_efficiency)
 
 
 def all_to_all(*, message_bytes: float, n_gpus: int, link_bandwidth: float, alpha: float = DEFAULT_ALPHA,
@@ -56,14 +49,22 @@ def all_to_all(*, message_bytes: float, n_gpus: int, link_bandwidth: float, alph
     >>> all_to_all(message_bytes=8e6, n_gpus=8, link_bandwidth=450e9, alpha=0).value  # 7/8 × 8 MB / 450 GB/s
     1.5555555555555555e-05
     """
+    return _collective(factor=1, message_bytes=message_bytes, n_gpus=n_gpus, link_bandwidth=link_bandwidth,
+                       alpha=alpha, link_efficiency=link_efficiency)
+
+
+def _collective(*, factor: int, message_bytes: float, n_gpus: int, link_bandwidth: float, alpha: float,
+                link_efficiency: float) -> Quantity:
+    """``factor·(N−1)/N · M / (η·B) + α``: a ring all-reduce moves each byte twice (factor 2), an all-to-all once."""
     m = validate.non_negative("message_bytes", message_bytes)
     n = validate.positive_int("n_gpus", n_gpus)
     bw = validate.positive("link_bandwidth", link_bandwidth)
     a = validate.non_negative("alpha", alpha)
     eta = _fraction("link_efficiency", link_efficiency)
-    value = 0.0 if n == 1 else (n - 1) / n * m / (eta * bw) + a
-    return Quantity(value=value, unit="s", formula="(N−1)/N · M / (η_link · B_link) + α",
-                    substituted=f"{n - 1}/{n} × {num(m)} B / ({num(eta)} × {num(bw / GB)} GB/s)"
+    value = 0.0 if n == 1 else factor * (n - 1) / n * m / (eta * bw) + a
+    lead, text = ("2", "2 × ") if factor == 2 else ("", "")
+    return Quantity(value=value, unit="s", formula=f"{lead}(N−1)/N · M / (η_link · B_link) + α",
+                    substituted=f"{text}{n - 1}/{n} × {num(m)} B / ({num(eta)} × {num(bw / GB)} GB/s)"
                                 f" + {num(a / MICROSECOND)} µs = {num(value * 1e6)} µs")
 
 
