@@ -17,6 +17,7 @@ from .search import parse_prices, search_deployments
 from .serving import EFFICIENCIES, serving_estimate
 from .capacity import memory_plan
 from .units import GB, TERA
+from . import validate
 from .validate import InputError
 
 
@@ -58,6 +59,7 @@ def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 
 def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    top = validate.positive_int("top", a.top)
     prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
@@ -69,15 +71,22 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     data = {"users": r.users, "winner": row(r.winner) if r.winner else None, "reason": r.reason,
             "front": [row(d) for d in r.front], "configurations": r.configurations}
     lines = [f"{'GPUs':>5} {'TPOT ms':>8} {'tok/s/GPU':>10}  deployment"]
-    for d in r.front[: a.top]:
+    for d in r.front[:top]:
         lines.append(f"{d.gpus:>5} {d.tpot * 1e3:>8.1f} {d.throughput_per_gpu:>10,.0f}  {d.label()}")
     return data, "Pareto front (GPUs vs TPOT vs throughput):\n" + "\n".join(lines) + f"\n\nWinner: {r.reason}"
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {message} (see python -m calc --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m calc", description="How fast can a GPU run an LLM?")
+    p = _OneLineParser(prog="python -m calc", description="How fast can a GPU run an LLM?")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     r = sub.add_parser("roofline", help="attainable FLOP/s at an operational intensity")
     r.add_argument("--gpu", default="A100-SXM4-80GB")
     r.add_argument("--dtype", default="fp16")
@@ -113,10 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         data, text = args.run(args)
-    except InputError as err:
+    except (InputError, ArithmeticError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(json.dumps(data, indent=2) if args.json else text)
+    if data.get("fits") is False:
+        print("error: this deployment does not fit in memory (see the table); use more GPUs or smaller dtypes",
+              file=sys.stderr)
+        return 1
     return 0
 
 

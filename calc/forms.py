@@ -10,12 +10,19 @@ the field.  Nothing a reader types is ever evaluated as code.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 from .validate import InputError, fail
 
 Kind = Literal["number", "integer", "choice", "text"]
+
+#: Largest whole number an integer field takes (beyond it, float arithmetic stops being exact).
+MAX_INTEGER = 2**53
+
+#: "12,345,678.9": commas only between groups of three digits.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 #: Longest text a text field accepts (a large config.json is ~5 kB).
 MAX_TEXT = 200_000
@@ -55,9 +62,14 @@ class Field:
         if isinstance(raw, bool):
             raise fail(self.name, raw, "is not a number")
         if isinstance(raw, str):
-            text = raw.strip().replace(",", "").replace("_", "")
+            text = raw.strip()
             if not text:
                 raise InputError(self.name, f"{self.label} is empty; enter a number")
+            if "," in text:
+                # Only as a thousands separator: "1,5" must not silently become 15.
+                if not THOUSANDS.fullmatch(text):
+                    raise fail(self.name, raw, "is not a number; use '.' for decimals and ',' only between thousands")
+                text = text.replace(",", "")
             try:
                 number = float(text)
             except ValueError:
@@ -70,6 +82,8 @@ class Field:
             raise fail(self.name, raw, "is not finite; enter a finite number")
         self._check_range(number, raw)
         if self.kind == "integer":
+            if abs(number) > MAX_INTEGER:
+                raise fail(self.name, raw, f"is too large; the most this calculator takes is {MAX_INTEGER:,}")
             if not number.is_integer():
                 raise fail(self.name, raw, "must be a whole number")
             return int(number)

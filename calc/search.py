@@ -25,6 +25,7 @@ from . import validate
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
 from .hardware import Accelerator, catalog, resolve
 from .models import ModelConfig
+from .planner import nodes_for_users
 from .profile import resolve_model
 from .quantity import Quantity, num
 from .serving import TYPICAL, Efficiency, Evaluator, default_activations, serve
@@ -309,11 +310,8 @@ def users_per_node(*, model: str | Mapping[str, Any] | ModelConfig, gpu: str | A
 
 
 def nodes_for(*, users: int, per_node: int) -> Quantity:
-    """⌈users / users per node⌉, refusing a node that serves nobody."""
-    u = validate.positive_int("users", users)
+    """⌈users / users per node⌉ (:func:`calc.planner.nodes_for_users`), refusing a node that serves nobody."""
     if per_node < 1:
         raise InputError("per_node", f"per_node={per_node} : one node serves no request within the SLO; "
                                      "relax the SLO or use more memory")
-    value = math.ceil(u / per_node)
-    return Quantity(value=value, unit="nodes", formula="⌈users / users per node⌉",
-                    substituted=f"⌈{num(u)} / {num(per_node)}⌉ = {num(value)} nodes")
+    return nodes_for_users(users=users, requests_per_node=per_node)

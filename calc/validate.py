@@ -55,11 +55,3 @@ def positive_int(name: str, value: object) -> int:
     if number < 1 or not number.is_integer():
         raise fail(name, value, "must be a whole number of at least 1")
     return int(number)
-
-
-def at_least(name: str, value: object, minimum: float) -> float:
-    """Return ``value`` as a float if it is finite and >= ``minimum``, else raise."""
-    number = _finite_number(name, value)
-    if number < minimum:
-        raise fail(name, value, f"must be at least {minimum:g}")
-    return number

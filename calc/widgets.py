@@ -54,7 +54,9 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        return {"ok": False, "field": err.field, "message": str(err)}
+        return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
+    except (ArithmeticError, ValueError) as err:  # e.g. an overflow from inputs that are each in range
+        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({err}); try smaller values"}
     return {
         "ok": True,
         "inputs": inputs,
@@ -62,6 +64,14 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
         "values": {row.key: row.value for row in result.rows if row.key},
         "chart": result.chart,
     }
+
+
+def _form_field(widget: Widget, field: str) -> str:
+    """The form field an error belongs to: calc names ``params``, the form ``params_billion``."""
+    names = [f.name for f in widget.fields]
+    if field in names:
+        return field
+    return next((n for n in names if n.startswith(f"{field}_")), field)
 
 
 def call_json(name: str, raw_json: str) -> str:

@@ -24,7 +24,7 @@ def _peak(part: calc.Accelerator, dtype: str) -> str:
 
 def gpu_catalog() -> str:
     """Every catalog part: memory, bandwidth, dense peaks, ridge point, interconnect."""
-    header = ["GPU", "Memory (GB)", "Bandwidth (GB/s)", *[f"{d} (TFLOP/s)" for d in DTYPES],
+    header = ["GPU", "Memory (GB)", "Bandwidth (GB/s)", *[f"{d} ({'TOPS' if d == 'int8' else 'TFLOP/s'})" for d in DTYPES],
               "Ridge fp16 (FLOP/byte)", "Headline sparse?", "Interconnect (GB/s)"]
     rows = []
     for part in calc.catalog():

@@ -97,8 +97,21 @@ def test_cli_tables_and_json():
     (("model", "--gpu", "XYZ"), "error: gpu='XYZ' is not in the catalog"),
     (("plan", "--users", "0"), "error: users=0"),
     (("plan", "--price", "H100"), "error: price='H100'"),
+    # argparse's own errors are one line too, not usage + error.
+    (("roofline", "--intensity", "abc"), "error: argument --intensity: invalid float value: 'abc'"),
+    (("model", "--efficiency", "bad"), "error: argument --efficiency: invalid choice: 'bad'"),
+    (("nope",), "error: argument command: invalid choice: 'nope'"),
+    ((), "error: the following arguments are required: command"),
+    (("plan", "--top", "-1"), "error: top=-1 must be a whole number of at least 1"),
 ])
 def test_cli_bad_input_one_line_nonzero(args, message):
     r = _cli(*args)
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith(message) and r.stderr.count("\n") == 1
+
+
+def test_cli_deployment_that_does_not_fit_exits_non_zero():
+    # Llama-2-70B in 16-bit is ~138 GB of weights; one 16 GB T4 cannot hold it.
+    r = _cli("model", "--gpu", "T4", "--model", "Llama-2-70B")
+    assert r.returncode == 1 and "does NOT fit" in r.stdout
+    assert r.stderr.startswith("error: this deployment does not fit in memory") and r.stderr.count("\n") == 1

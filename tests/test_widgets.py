@@ -83,7 +83,7 @@ def test_roofline_custom_hardware():
         ("roofline", {"intensity": ""}, "intensity", "Operational intensity is empty"),
         ("roofline", {"intensity": "-1"}, "intensity", "must be greater than 0"),
         ("roofline", {"intensity": "nan"}, "intensity", "is not finite"),
-        ("roofline", {"gpu": "V100-SXM2-16GB", "dtype": "int8"}, "dtype", "has no int8 peak"),
+        ("roofline", {"gpu": "V100-SXM2-16GB", "dtype": "int8"}, "dtype", "has no peak for V100-SXM2-16GB"),
         ("roofline", {"gpu": "<script>"}, "gpu", "is not one of the choices"),
         ("decode_latency", {"batch": "2.5"}, "batch", "must be a whole number"),
         ("decode_latency", {"n_gpus": "0"}, "n_gpus", "must be at least 1"),
@@ -202,3 +202,22 @@ def test_planner_pasted_config_and_prices():
     assert pasted["values"]["cost"] == f"{int(preset['values']['gpus']) * 1.5:,.2f}"
     bad = widgets.call("planner", {"prices": "A100-SXM4-80GB=cheap"})
     assert bad["field"] == "prices" and "must be GPU=dollars_per_hour" in bad["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "field", "text"),
+    [
+        # An overflow inside the arithmetic is an input error, not a crash (hidden = 1e308 -> inf FLOPs).
+        ("llm_arithmetic", {"hidden": "1e308"}, "hidden", "is too large"),
+        ("decode_latency", {"params_billion": "1e308"}, "params_billion", "is not finite"),  # calc says "params"
+        # A decimal comma is refused rather than read as thousands: "1,5" is not 15.
+        ("llm_arithmetic", {"batch": "1,5"}, "batch", "use '.' for decimals"),
+    ],
+)
+def test_hostile_numbers_are_reported_on_their_field(name, raw, field, text):
+    result = widgets.call(name, raw)
+    assert not result["ok"] and result["field"] == field and text in result["message"]
+
+
+def test_thousands_separator_still_accepted():
+    assert widgets.call("llm_arithmetic", {"batch": "1,024"})["inputs"]["batch"] == 1024

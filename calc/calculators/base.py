@@ -57,12 +57,6 @@ def hardware(gpu: str, peak_tflops: float, bandwidth_gbps: float, dtype: str = "
     return get_accelerator(gpu)
 
 
-def peak_for(part: Accelerator, dtype: str) -> float:
-    if dtype not in part.peaks:
-        raise InputError("dtype", f"dtype={dtype!r}: {part.name} has no {dtype} peak; it lists {', '.join(part.peaks)}")
-    return part.peaks[dtype]
-
-
 def quantity_row(label: str, q: Quantity, fmt: str, *, unit: str | None = None, key: str, scale_to: str | None = None,
        strong: bool = False) -> Row:
     value = convert(q.value, to=scale_to) if scale_to else q.value

@@ -10,12 +10,13 @@ from ..kernels import linear_layer, linear_layer_crossover
 from ..quantity import Quantity
 from ..render import Row
 from ..roofline import attainable_performance
-from .base import CUSTOM_BANDWIDTH, CUSTOM_PEAK, Widget, WidgetResult, gpu_field, hardware, peak_for, quantity_row
+from .base import CUSTOM_BANDWIDTH, CUSTOM_PEAK, Widget, WidgetResult, gpu_field, hardware, quantity_row
+
 
 def _roofline(*, gpu: str, dtype: str, peak_tflops: float, bandwidth_gbps: float, kernel: str,
               intensity: float, d_model: int, batch: int) -> WidgetResult:
     part = hardware(gpu, peak_tflops, bandwidth_gbps, dtype)
-    peak = peak_for(part, dtype)
+    peak = part.peak(dtype)
     rows: list[Row] = []
     if kernel == "linear layer":
         layer = linear_layer(d_in=d_model, d_out=d_model, batch=batch, bytes_per_element=BYTES_PER_ELEMENT[dtype])
@@ -34,7 +35,8 @@ def _roofline(*, gpu: str, dtype: str, peak_tflops: float, bandwidth_gbps: float
     roofs.append((part.name, peak, part.bandwidth))
     chart = charts.roofline_spec(roofs=roofs, highlight=part.name, point=(oi.value, point.attainable.value),
                                  point_label=kernel)
-    return WidgetResult(rows=tuple(rows), chart=chart)
+    note = "int8 peaks count integer operations (TOPS): read FLOP as OP here." if dtype == "int8" else ""
+    return WidgetResult(rows=tuple(rows), chart=chart, note=note)
 
 
 ROOFLINE = Widget(

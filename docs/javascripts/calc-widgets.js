@@ -15,6 +15,7 @@
     live: "Live: computed in your browser by calc",
     computing: "Computing…",
     failed: "Python could not start; the numbers shown were computed at build time",
+    broken: "These inputs could not be computed; the last result is kept",
   };
 
   // ------------------------------------------------------------------ the shared worker
@@ -218,7 +219,14 @@
       try {
         result = await runtime.call(name, inputs);
       } catch (error) {
-        if (id === latest) showStatus("failed", error.message);
+        if (id !== latest) return;
+        if (runtime.state === "live") {
+          // Python is fine; this call raised. Keep the last result, marked out of date.
+          output.classList.add("calc-stale");
+          showStatus("broken", error.message.split("\n").pop());
+        } else {
+          showStatus("failed", error.message);
+        }
         return;
       }
       if (id !== latest) return; // a newer edit is on its way
@@ -289,6 +297,8 @@
     drawChart(chart, prerendered.spec);
     const fromUrl = readUrlState(name);
     if (Object.keys(fromUrl).length) {
+      // A preset named in the URL fills its sizes first; sizes given in the URL then win.
+      for (const field of schema) if (field.name in fromUrl && field.fills) applyFills(field.name, fromUrl[field.name]);
       for (const [key, value] of Object.entries(fromUrl)) if (control(key)) control(key).value = value;
       recompute();
     } else if (runtime.state === "live") {
