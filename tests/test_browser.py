@@ -236,3 +236,20 @@ def test_config_file_upload_fills_the_box(page: Page, site_url: str, tmp_path):
     assert page.locator("#calc-anatomy [name='config']").input_value() == config.read_text(encoding="utf-8")
     live = json.loads(page.evaluate("document.querySelector('#calc-anatomy').dataset.values"))
     assert live == widgets.call("anatomy", {"model": "Mistral-7B"})["values"] | {"model": "custom"}
+
+
+def test_shared_link_with_only_a_preset_uses_its_sizes(page: Page, site_url: str):
+    page.goto(site_url + "memory/?kv_cache.model=LLaMA-65B")
+    page.wait_for_function(CURRENT_RESULT, arg="#calc-kv_cache", timeout=LIVE_TIMEOUT_MS)
+    assert page.locator("#calc-kv_cache [name='n_layers']").input_value() == "80"
+    live = json.loads(page.evaluate("document.querySelector('#calc-kv_cache').dataset.values"))
+    assert live["batch"] == "26.88" == widgets.call("kv_cache", {"model": "LLaMA-65B"})["values"]["batch"]
+
+
+def test_huge_number_is_an_inline_error_not_a_crash(page: Page, site_url: str):
+    open_live(page, site_url + "llm-arithmetic/")
+    page.locator("#calc-llm_arithmetic [name='hidden']").fill("1e308")
+    page.wait_for_function("document.querySelector('#calc-llm_arithmetic [data-field=hidden] .calc-error')"
+                           ".textContent.includes('is too large')", timeout=LIVE_TIMEOUT_MS)
+    assert page.locator("#calc-llm_arithmetic .calc-status").get_attribute("data-state") == "live"
+    assert "calc-stale" in page.locator("#calc-llm_arithmetic .calc-output").get_attribute("class")
