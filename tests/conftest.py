@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +26,19 @@ def build_site(config: Path, site: Path, *, site_url: str | None = None) -> subp
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
         capture_output=True, text=True, env=env, cwd=config.parent,
     )
+
+
+def copy_project(target: Path) -> Path:
+    """A throw-away copy of what the docs build reads (docs, scripts, mkdocs.yml), to break on purpose.
+
+    Vendored assets and calc are linked, not copied: the tests change pages, not those.
+    """
+    shutil.copytree(ROOT / "docs", target / "docs", ignore=shutil.ignore_patterns("vendor"))
+    (target / "docs" / "vendor").symlink_to(ROOT / "docs" / "vendor")
+    shutil.copytree(ROOT / "scripts", target / "scripts")
+    (target / "calc").symlink_to(ROOT / "calc")
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    return target
 
 
 def _free_port() -> int:

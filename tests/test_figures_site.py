@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
+from .conftest import build_site, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,23 +21,6 @@ PAGES = {
     "memory": ["kv-memory"],
 }
 NOTEBOOKS = ["roofline", "llm-arithmetic", "latency", "memory"]
-
-
-def _build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True, text=True, env=env, cwd=config.parent,
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = _build(ROOT / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
-    return out
 
 
 def soup(site: Path, page: str) -> BeautifulSoup:
@@ -93,17 +75,13 @@ def test_notebook_pages_load_nothing_from_a_cdn(site: Path):
 
 
 def test_failing_notebook_cell_fails_the_build(tmp_path: Path):
-    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
-    (tmp_path / "docs" / "vendor").symlink_to(ROOT / "docs" / "vendor")
-    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
-    (tmp_path / "calc").symlink_to(ROOT / "calc")
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    copy_project(tmp_path)
     notebook = tmp_path / "docs" / "notebooks" / "memory.py"
     notebook.write_text(
         notebook.read_text(encoding="utf-8") + '\n# %%\ncalc.max_batch(total_memory=1, weights=2, per_request=1)\n',
         encoding="utf-8",
     )
-    result = _build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
     assert "weights=2 does not fit in total_memory=1" in result.stderr
 

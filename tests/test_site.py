@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from bs4 import BeautifulSoup
 import calc
 from calc import examples as ex
 
-from .conftest import build_site
+from .conftest import build_site, copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,11 +90,7 @@ def test_math_assets_are_self_hosted(site: Path):
 
 
 def test_bad_shortcode_fails_the_build(tmp_path: Path):
-    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor"))
-    (tmp_path / "docs" / "vendor").symlink_to(ROOT / "docs" / "vendor")
-    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
-    (tmp_path / "calc").symlink_to(ROOT / "calc")
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    copy_project(tmp_path)
     page = tmp_path / "docs" / "roofline.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n{{ calc: ridge_point(gpu='B9000') }}\n", encoding="utf-8")
     result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
