@@ -65,6 +65,16 @@ ROOFLINE_GPUS = ("V100-SXM2-32GB", "A100-SXM4-80GB", "H100-SXM5-80GB")
 
 GUIDE_ALPHA = 0.55  # reference lines and shading drawn in the foreground colour
 
+#: Figures are drawn to the full width of the text column; at a laptop's 1280-px window Material's
+#: column is about 700 px wide, and no label may then be smaller than 11 px (a test checks every text).
+CONTENT_WIDTH_PX = 700
+MIN_LABEL_PX = 11
+
+
+def rendered_px(fig: Figure, points: float) -> float:
+    """How tall ``points`` of text on ``fig`` are once the figure fills the text column."""
+    return points * CONTENT_WIDTH_PX / (fig.get_figwidth() * 72)
+
 
 def gpu_colour(name: str) -> str:
     """The colour of a catalog part (by family), e.g. every V100 is orange."""
@@ -113,6 +123,19 @@ def _new(name: str, **kwargs: Any) -> Figure:
 # --------------------------------------------------------------------------- 1
 
 
+def _close_groups(values: dict[str, float], *, ratio: float) -> list[list[str]]:
+    """Names grouped where consecutive values (sorted) are within ``ratio`` of each other."""
+    groups: list[list[str]] = []
+    last = None
+    for name, value in sorted(values.items(), key=lambda kv: kv[1]):
+        if last is not None and value < last * ratio:
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+        last = value
+    return groups
+
+
 def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] = (1, 32, 256)) -> tuple[Figure, dict]:
     """Figure 1: the rooflines of V100, A100 and H100 with example kernels placed on them."""
     gpus, fc_batches = tuple(gpus), tuple(fc_batches)
@@ -123,7 +146,11 @@ def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] =
         "attention decode": calc.attention_decode(
             context_len=ex.SEED_CONTEXT_LEN, d_model=llama.n_kv_heads * llama.head_dim, n_layers=llama.n_layers
         ).intensity.value,
-        "LLaMA-13B prefill": ex.llama13b_forward().intensity.value,
+        # The real intensities of the source's LLaMA-13B example (bytes moved, not its footprint; errata E6).
+        "LLaMA-13B decode, B=8": calc.forward_operators(
+            model="LLaMA-13B", phase="decode", batch=8, seq_len=ex.SEED_CONTEXT_LEN).intensity.value,
+        "LLaMA-13B prefill, 8 × 1,024": calc.forward_operators(
+            model="LLaMA-13B", phase="prefill", batch=8, seq_len=1024).intensity.value,
     }
     data: dict[str, Any] = {"intensity": intensity, "gpus": {}, "kernels": {}}
     with _style("roofline"):
@@ -149,10 +176,13 @@ def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] =
             for gpu, perf in attained.items():
                 ax.plot([value], [perf / TERA], "D", color=gpu_colour(gpu), markersize=4.5,
                         markeredgecolor=FOREGROUND, markeredgewidth=0.4)
-            # "attention decode" (I = 1.0) and "B=1" (I = 0.9995) share a line: label them on either side.
-            left = label == "attention decode"
-            ax.text(value * (0.88 if left else 1.12), 0.14, label, rotation=90, fontsize=8.5,
-                    ha="right" if left else "left", va="bottom")
+        # Kernels closer than 20 % in intensity share a dotted line: one label for them, so none overlap
+        # (the FC layer at B = 1 and attention over the cache both sit at I ≈ 1).
+        for group in _close_groups(kernels, ratio=1.2):
+            value = kernels[group[0]]
+            ax.text(value * 1.12, 0.14, "\n".join(group), rotation=90, fontsize=9, ha="left", va="bottom",
+                    gid=f"kernel-label-{group[0]}")
+            data.setdefault("labels", []).append(group)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(intensity[0], intensity[-1])
@@ -189,7 +219,7 @@ def fc_intensity(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure,
             memory = crossover.bound_at[b] == "memory"
             ax.plot([b], [value], "o", markersize=6, color=FOREGROUND if memory else colour,
                     markerfacecolor="none" if memory else colour, gid=f"batch-{b}")
-            ax.annotate(str(b), (b, value), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
+            ax.annotate(str(b), (b, value), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=9)
         ax.text(0.03, 0.93, "memory-bound", transform=ax.transAxes, fontsize=10, alpha=0.8)
         ax.text(0.97, 0.07, "compute-bound", transform=ax.transAxes, ha="right", color=colour, fontsize=10)
         ax.set_xscale("log", base=2)
@@ -225,7 +255,7 @@ def decode_latency_vs_batch(*, gpu_counts: Iterable[int] = (4, 8), max_batch: in
             ax.plot(batches, latency / MILLISECOND, style, color=gpu_colour(gpu), label=f"{n} × {short_name(gpu)}",
                     gid=f"latency-{n}")
             ax.annotate(f"{n} GPUs: {latency[0] / MILLISECOND:.2f} ms at B = 1", (1, latency[0] / MILLISECOND),
-                        xytext=(8, 5), textcoords="offset points", fontsize=8.5)
+                        xytext=(8, 5), textcoords="offset points", fontsize=9)
         ax.axvline(knee, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1, linestyle=":", gid="knee")
         ax.annotate(f"knee: B = A_f / A_bm = {knee:.1f}", (knee, 0.98), xycoords=("data", "axes fraction"),
                     xytext=(6, -4), textcoords="offset points", va="top", fontsize=9)
@@ -314,7 +344,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
             right.plot([ex.SEED_CONTEXT_LEN], [seed], "X", color=MODEL_COLOURS[model], markersize=8,
                        markeredgecolor=FOREGROUND, markeredgewidth=0.6, gid=f"seed-{model}-{dtype}")
             right.annotate(f"source: {seed:.4g}", (ex.SEED_CONTEXT_LEN, seed), xytext=offset,
-                           textcoords="offset points", ha="right", fontsize=9)
+                           textcoords="offset points", ha="right", fontsize=10)
         for ax in (left, right):
             ax.axvline(ex.SEED_CONTEXT_LEN, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8, linestyle=":")
             ax.set_xlabel("Context length (prompt + output tokens)")
@@ -326,7 +356,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
         right.set_yscale("log")
         right.set_ylabel("Largest batch (requests)")
         right.set_title("Largest batch on 8 × V100 (8 × 32 GiB)")
-        right.legend(loc="upper right", fontsize=8.5)
+        right.legend(loc="upper right", fontsize=10)
     return fig, data
 
 
@@ -338,14 +368,25 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
 RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 2.6, 400: 0.35}
 
 LABEL_PLACES: dict[str, tuple[int, int, str, str]] = {
-    "V100-SXM2-16GB": (0, 7, "center", "bottom"),
+    "V100-SXM2-16GB": (8, -2, "left", "top"),
     "RTX-4090": (0, 7, "center", "bottom"),
     "A100-SXM4-80GB": (0, 7, "center", "bottom"),
     "H100-SXM5-80GB": (-7, 0, "right", "center"),
     "MI300X": (-3, 7, "right", "bottom"),
     "MI325X": (3, 7, "left", "bottom"),
     "B200": (0, 7, "center", "bottom"),
+    "H200-SXM-141GB": (8, -1, "left", "center"),
 }
+
+
+def _shared_label(names: list[str]) -> str:
+    """One label for parts that share a point: ``V100-SXM2 16GB / 32GB``, not two full names side by side."""
+    if len(names) == 1:
+        return names[0]
+    stem = names[0].rsplit("-", 1)[0]
+    if all(n.rsplit("-", 1)[0] == stem for n in names):
+        return f"{stem} ({' and '.join(n.rsplit('-', 1)[1] for n in names)})"
+    return " / ".join(names)
 
 
 def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tuple[Figure, dict]:
@@ -372,17 +413,17 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
             colour = gpu_colour(names[0])
             ax.plot([bw / TB], [peak / TERA], "o", color=colour, markersize=7, markeredgecolor=FOREGROUND,
                     markeredgewidth=0.4, gid=f"gpu-{names[0]}")
-            label = " / ".join(names) if len(names) < 3 else names[0]
+            label = _shared_label(names)
             dx, dy, ha, va = LABEL_PLACES.get(names[0], (0, -8, "center", "top"))
             ax.annotate(label, (bw / TB, peak / TERA), xytext=(dx, dy), textcoords="offset points",
-                        ha=ha, va=va, fontsize=7.5, color=FOREGROUND)
+                        ha=ha, va=va, fontsize=9, color=FOREGROUND)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(0.2, 12)
         ax.set_ylim(40, 4000)
         for ridge, x in labels:  # along the line: its on-screen angle is known once the limits are
             (x0, y0), (x1, y1) = ax.transData.transform([(x / TB, ridge * x / TERA), (2 * x / TB, 2 * ridge * x / TERA)])
-            ax.text(x / TB, ridge * x / TERA * 0.88, f"ridge {ridge:g} FLOP/byte", fontsize=7.5, alpha=0.8,
+            ax.text(x / TB, ridge * x / TERA * 0.88, f"ridge {ridge:g} FLOP/byte", fontsize=9, alpha=0.8,
                     rotation=np.degrees(np.arctan2(y1 - y0, x1 - x0)), rotation_mode="anchor", ha="left", va="top")
         ax.set_xlabel("Memory bandwidth (TB/s)")
         ax.set_ylabel("Dense fp16 tensor peak (TFLOP/s)")

@@ -45,9 +45,31 @@ def test_roofline_kernels_are_calcs(drawn):
     assert kernels["FC 4096², B=1"]["intensity"] == calc.linear_layer(d_in=4096, d_out=4096, batch=1).intensity.value
     assert kernels["FC 4096², B=256"]["intensity"] == calc.linear_layer(d_in=4096, d_out=4096, batch=256).intensity.value
     assert kernels["attention decode"]["intensity"] == 1.0  # 2 FLOPs per fp16 byte of KV cache
-    assert kernels["LLaMA-13B prefill"]["intensity"] == pytest.approx(7563.29, abs=0.01)  # docs/llm-arithmetic.md
-    # The prefill sits on the flat roof of every GPU: 312 TFLOP/s on the A100.
-    assert kernels["LLaMA-13B prefill"]["attainable"]["A100-SXM4-80GB"] == 312e12
+    # The source's example with the bytes it moves (errata E6), not its 7,563: about 1,190 for the prefill,
+    # about 5.6 for one decode step of the same 8 sequences at 2,048 tokens.
+    prefill = calc.forward_operators(model="LLaMA-13B", phase="prefill", batch=8, seq_len=1024).intensity.value
+    decode = calc.forward_operators(model="LLaMA-13B", phase="decode", batch=8, seq_len=2048).intensity.value
+    assert kernels["LLaMA-13B prefill, 8 × 1,024"]["intensity"] == prefill == pytest.approx(1189.6, abs=0.1)
+    assert kernels["LLaMA-13B decode, B=8"]["intensity"] == decode == pytest.approx(5.58, abs=0.01)
+    assert all(k["intensity"] != pytest.approx(7563.29, abs=1) for k in kernels.values())
+    # The prefill sits on the flat roof of the A100 (ridge 153), the decode step far under it: 5.58 × 2.039 TB/s.
+    assert kernels["LLaMA-13B prefill, 8 × 1,024"]["attainable"]["A100-SXM4-80GB"] == 312e12
+    assert kernels["LLaMA-13B decode, B=8"]["attainable"]["A100-SXM4-80GB"] == pytest.approx(decode * 2.039e12)
+
+
+def test_roofline_labels_do_not_share_a_line(drawn):
+    _, data = drawn["roofline"]
+    # FC at B = 1 (0.9995 FLOP/byte) and attention decode (1.0) are one label; every other kernel its own.
+    assert ["FC 4096², B=1", "attention decode"] in data["labels"]
+    assert sum(len(group) for group in data["labels"]) == len(data["kernels"])
+
+
+def test_every_label_is_readable_at_the_column_width(drawn):
+    # Drawn full width in a ~700 px column, every text is at least 11 px tall (issue: 6-8 px labels).
+    for name, (fig, _) in drawn.items():
+        for text in fig.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text")):
+            if text.get_text().strip() and text.get_visible():
+                assert figures.rendered_px(fig, text.get_fontsize()) >= figures.MIN_LABEL_PX, (name, text.get_text())
 
 
 def test_fc_crossover_is_calcs(drawn):
