@@ -1,0 +1,1 @@
+"""One module per calculator; :mod:`calc.web.widgets` registers them."""
