@@ -1,1 +1,1 @@
-"""One module per calculator; :mod:`calc.web.widgets` registers them."""
+"""One module per in-page calculator."""
