@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc.hf_config import from_hf_config
-from calc.validate import InputError
+from calc.model.hf_config import from_hf_config
+from calc.core.validate import InputError
 
 
 @pytest.mark.parametrize(
