@@ -27,6 +27,7 @@ from .source.latency import (
     decode_latency_small_batch,
     decode_step_latency,
 )
+from .source.kv_decode import DecodeKnee, check_batch_fits, decode_batch_limit, decode_knee
 from .source.memory import (
     BatchLimit,
     ModelBatchLimit,
@@ -66,7 +67,7 @@ from .roofline import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AttentionDecode", "DecodeStep", "attention_decode", "decode_step_latency",
+    "AttentionDecode", "DecodeStep", "DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
     "InputError", "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",

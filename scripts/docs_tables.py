@@ -178,6 +178,26 @@ def validation_summary() -> str:
     return _table(["setting", "median absolute error", "worst absolute error"], rows)
 
 
+def decode_step_table() -> str:
+    """LLaMA-13B decode-step latency on 8 × V100 by batch and context; batches that do not fit are marked."""
+    from calc.source import examples as ex
+
+    header = ["batch", "the source's formulas (no cache)",
+              *[f"context {t:,} tokens" for t in ex.LATENCY_CONTEXTS]]
+    rows = []
+    for b in ex.LATENCY_BATCHES:
+        cells = [str(b), f"{ex.llama13b_decode(batch=b).latency.value * 1e3:,.2f} ms"]
+        for t in ex.LATENCY_CONTEXTS:
+            limit = ex.llama13b_decode_limit(context_len=t)
+            if b > limit.whole_batch:
+                cells.append(f'<span class="calc-nofit">does not fit (limit {limit.whole_batch:,})</span>')
+            else:
+                step = ex.llama13b_step(batch=b, context_len=t)
+                cells.append(f"{step.latency.value * 1e3:,.2f} ms ({step.bound})")
+        rows.append(cells)
+    return _table(header, rows)
+
+
 def planner_front() -> str:
     """The Pareto front of the planner's default search."""
     from calc.web.calculators.planner import PLANNER
@@ -198,6 +218,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "validation_calibrated": validation_calibrated,
     "validation_summary": validation_summary,
     "planner_front": planner_front,
+    "decode_step_table": decode_step_table,
     "anatomy_prefill": anatomy_prefill,
     "anatomy_decode": anatomy_decode,
     "anatomy_choices": anatomy_choices,

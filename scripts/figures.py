@@ -237,34 +237,56 @@ def fc_intensity(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure,
 # --------------------------------------------------------------------------- 3
 
 
-def decode_latency_vs_batch(*, gpu_counts: Iterable[int] = (4, 8), max_batch: int = 512) -> tuple[Figure, dict]:
-    """Figure 3: LLaMA-13B per-token decode latency vs batch on 4 and 8 V100 (tensor parallel)."""
+def decode_latency_vs_batch(*, contexts: Iterable[int] = ex.LATENCY_CONTEXTS, n_gpus: int = 8,
+                            max_batch: int = 512) -> tuple[Figure, dict]:
+    """Figure 3: LLaMA-13B decode-step latency vs batch on 8 V100s, one line per context length.
+
+    Each line is ``calc.source.examples.llama13b_step`` (weights + every sequence's KV cache); its knee,
+    min(ridge, e_w·P / kv(t)), is marked; batches whose caches do not fit at the longest context are
+    shaded; the source's cache-free formula is drawn dashed as the short-context limit.
+    """
     gpu = "V100-SXM2-32GB"
+    contexts = tuple(contexts)
     batches = np.arange(1, max_batch + 1)
-    knee = calc.ridge_point(gpu=gpu).value
-    data: dict[str, Any] = {"batches": batches, "knee": knee, "latency": {}, "first_compute_bound_batch": {}}
+    source = np.array([ex.llama13b_decode(batch=int(b), n_gpus=n_gpus, gpu=gpu).latency.value for b in batches])
+    data: dict[str, Any] = {"batches": batches, "source": source, "latency": {}, "knee": {}, "limit": {},
+                            "bound": {}}
     with _style("decode-latency"):
         fig = _new("decode-latency")
         ax = fig.add_subplot()
-        for n, style in zip(tuple(gpu_counts), ("--", "-", "-.", ":")):
-            estimates = [ex.llama13b_decode(batch=int(b), n_gpus=n, gpu=gpu) for b in batches]
-            latency = np.array([e.latency.value for e in estimates])
-            data["latency"][n] = latency
-            data["first_compute_bound_batch"][n] = int(next(
-                b for b, e in zip(batches, estimates) if e.regime.startswith("large")))
-            ax.plot(batches, latency / MILLISECOND, style, color=gpu_colour(gpu), label=f"{n} × {short_name(gpu)}",
-                    gid=f"latency-{n}")
-            ax.annotate(f"{n} GPUs: {latency[0] / MILLISECOND:.2f} ms at B = 1", (1, latency[0] / MILLISECOND),
-                        xytext=(8, 5), textcoords="offset points", fontsize=9)
-        ax.axvline(knee, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1, linestyle=":", gid="knee")
-        ax.annotate(f"knee: B = A_f / A_bm = {knee:.1f}", (knee, 0.98), xycoords=("data", "axes fraction"),
-                    xytext=(6, -4), textcoords="offset points", va="top", fontsize=9)
+        ax.plot(batches, source / MILLISECOND, "--", color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1.4,
+                label="the source's formulas (no KV cache)", gid="latency-source")
+        for k, t in enumerate(contexts):
+            steps = [ex.llama13b_step(batch=int(b), context_len=t, n_gpus=n_gpus, gpu=gpu) for b in batches]
+            latency = np.array([s.latency.value for s in steps])
+            knee = ex.llama13b_knee(context_len=t, gpu=gpu).knee.value
+            limit = ex.llama13b_decode_limit(context_len=t, n_gpus=n_gpus).batch.value
+            data["latency"][t], data["knee"][t], data["limit"][t] = latency, knee, limit
+            data["bound"][t] = [s.bound for s in steps]
+            colour = gpu_colour(gpu)
+            alpha = 0.4 + 0.6 * (k + 1) / len(contexts)
+            fits = batches <= limit
+            ax.plot(batches[fits], latency[fits] / MILLISECOND, color=colour, alpha=alpha, linewidth=1.4 + 0.5 * k,
+                    label=f"context {t:,} tokens", gid=f"latency-{t}")
+            if not fits.all():
+                ax.plot(batches[~fits], latency[~fits] / MILLISECOND, ":", color=colour, alpha=alpha,
+                        linewidth=1.4 + 0.5 * k, gid=f"latency-{t}-nofit")
+            at_knee = ex.llama13b_step(batch=max(1, round(knee)), context_len=t, n_gpus=n_gpus, gpu=gpu).latency.value
+            ax.plot([knee], [at_knee / MILLISECOND], "o", color=colour, markersize=6, markeredgecolor=FOREGROUND,
+                    markeredgewidth=0.5, gid=f"knee-{t}")
+            ax.annotate(f"knee {knee:.0f}", (knee, at_knee / MILLISECOND), xytext=(4, 8), textcoords="offset points",
+                        fontsize=9, color=FOREGROUND)
+        longest = max(contexts)
+        limit = data["limit"][longest]
+        ax.axvspan(limit, max_batch, color=FOREGROUND, alpha=0.08, linewidth=0, gid="no-fit")
+        ax.text(limit + 6, 0.97, f"does not fit at {longest:,} tokens\n(limit {limit:.0f} sequences)",
+                transform=ax.get_xaxis_transform(), va="top", fontsize=9)
         ax.set_xlim(0, max_batch)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Batch size B (sequences decoded together)")
-        ax.set_ylabel("Per-token latency (ms)")
-        ax.set_title("LLaMA-13B decode on V100-SXM2-32GB: flat, then linear")
-        ax.legend(loc="center left")
+        ax.set_ylabel("Decode-step latency (ms)")
+        ax.set_title(f"LLaMA-13B decode on {n_gpus} × {gpu}: the cache sets the knee")
+        ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.62))
     return fig, data
 
 

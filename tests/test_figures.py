@@ -89,18 +89,31 @@ def test_fc_crossover_is_calcs(drawn):
     assert artist(fig, "batch-256").get_markerfacecolor() != "none"
 
 
-def test_decode_latency_is_calcs_flat_then_linear(drawn):
+def test_decode_latency_is_calcs_with_the_cache(drawn):
     fig, data = drawn["decode-latency"]
-    for n in (4, 8):
-        latency = data["latency"][n]
-        assert latency[0] == ex.llama13b_decode(batch=1, n_gpus=n).latency.value
-        assert latency[255] == ex.llama13b_decode(batch=256, n_gpus=n).latency.value
-        assert np.all(latency[:138] == latency[0])  # flat up to the knee at 138.9
-        assert latency[-1] > 3 * latency[0]
-        # The regime switch happens at the V100's ridge point, rounded up.
-        assert data["first_compute_bound_batch"][n] == 139
-        assert np.allclose(artist(fig, f"latency-{n}").get_ydata() * 1e-3, latency)
-    assert data["knee"] == calc.ridge_point(gpu="V100-SXM2-32GB").value
+    # The source's formulas (dashed): 4.9 ms flat up to the ridge 138.9, then linear.
+    assert data["source"][0] == ex.llama13b_decode(batch=1).latency.value == pytest.approx(4.9e-3, abs=1e-5)
+    assert np.all(data["source"][:138] == data["source"][0])
+    for t in (20, 512, 2048):
+        latency = data["latency"][t]
+        assert latency[0] == ex.llama13b_step(batch=1, context_len=t).latency.value
+        assert latency[127] == ex.llama13b_step(batch=128, context_len=t).latency.value
+        assert data["knee"][t] == ex.llama13b_knee(context_len=t).knee.value
+        x, _ = artist(fig, f"knee-{t}").get_data()
+        assert x[0] == data["knee"][t]
+    # Knees: the ridge (138.9) at the source's 20-token inputs; the cache at 512 (26.03/0.42 = 62.1) and
+    # 2,048 tokens (26.03 GB / 1.68 GB = 15.5).
+    assert data["knee"][20] == pytest.approx(138.9, abs=0.05)
+    assert data["knee"][512] == pytest.approx(62.06, abs=0.01)
+    assert data["knee"][2048] == pytest.approx(15.52, abs=0.01)
+    # At 2,048 tokens batch 128 takes 34.7 ms, not the source's 4.9, and the step never becomes compute-bound.
+    assert data["latency"][2048][127] == pytest.approx(34.72e-3, abs=1e-5)
+    assert set(data["bound"][2048]) == {"memory"}
+    # Shaded from the 2,048-token limit, (8 × 32 GiB − 26.03 GB) / 1.68 GB = 148.3 (errata E19).
+    assert data["limit"][2048] == ex.exact_batch_limit("LLaMA-13B").limit.batch.value == pytest.approx(148.32, abs=0.01)
+    assert artist(fig, "no-fit").get_x() == pytest.approx(data["limit"][2048])
+    solid = artist(fig, "latency-2048").get_xdata()
+    assert solid[-1] == 148 and np.allclose(artist(fig, "latency-2048").get_ydata() * 1e-3, data["latency"][2048][:148])
 
 
 def test_token_latency_is_calcs_and_grows(drawn):

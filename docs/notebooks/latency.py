@@ -11,10 +11,11 @@
 #     name: python3
 # ---
 # %% [markdown]
-# # Decode latency: batch size and a growing KV cache
+# # Decode latency: batch size, context length and the KV cache
 #
-# A decode step reads every weight once and does $2P$ FLOPs per sequence: flat while the weight
-# read dominates, linear once the FLOPs do. Theory: [Latency](../../latency/).
+# A decode step reads every weight once and every sequence's KV cache once, and does $2P$ FLOPs
+# (plus attention) per sequence: flat while the weight read dominates, then growing with the cache
+# long before the FLOPs matter. Theory: [Latency](../../latency/).
 
 # %% [markdown]
 # Run it from anywhere inside the repository: the first cell finds the repository and imports
@@ -36,19 +37,21 @@ import figures
 from calc.source import examples
 
 # %% [markdown]
-# ## Latency vs batch
+# ## Latency vs batch, at three context lengths
 #
-# LLaMA-13B with tensor parallelism over 4 and 8 V100s (`calc.source.examples.llama13b_decode`, the source's
-# small- and large-batch model joined into one curve).
+# LLaMA-13B with tensor parallelism over 8 V100s (`calc.source.examples.llama13b_step`, the decode step with
+# its KV cache), at the source's 20-token experiment, 512 and 2,048 tokens; dashed, the source's cache-free
+# formulas (`llama13b_decode`).
 
 # %%
 fig, data = figures.decode_latency_vs_batch()
 figures.SVG(fig)
 
 # %%
-for n, latency in data["latency"].items():
-    print(f"{n} GPUs: {latency[0] * 1e3:.2f} ms at B = 1, {latency[255] * 1e3:.2f} ms at B = 256, "
-          f"compute-bound from B = {data['first_compute_bound_batch'][n]}")
+for t, latency in data["latency"].items():
+    print(f"context {t:5,}: {latency[0] * 1e3:.2f} ms at B = 1, {latency[127] * 1e3:.2f} ms at B = 128, "
+          f"knee {data['knee'][t]:.1f}, at most {data['limit'][t]:,.1f} sequences fit")
+print(f"the source's formulas: {data['source'][0] * 1e3:.2f} ms at B = 1, {data['source'][127] * 1e3:.2f} ms at B = 128")
 
 # %% [markdown]
 # ## Later tokens are slower
