@@ -28,6 +28,7 @@ from .source.latency import (
     decode_step_latency,
 )
 from .source.kv_decode import DecodeKnee, check_batch_fits, decode_batch_limit, decode_knee
+from .source.measured import MeasuredDecode, measured_decode, measured_decodes
 from .source.memory import (
     BatchLimit,
     ModelBatchLimit,
@@ -67,7 +68,8 @@ from .roofline import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AttentionDecode", "DecodeStep", "DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee", "attention_decode", "decode_step_latency",
+    "AttentionDecode", "DecodeStep", "DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee",
+    "MeasuredDecode", "measured_decode", "measured_decodes", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
     "InputError", "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",

@@ -131,6 +131,59 @@ def test_token_latency_is_calcs_and_grows(drawn):
     assert data["latency"][128][-1] / data["latency"][128][0] > 2
 
 
+def test_roofline_in_time_units_is_calcs(drawn):
+    fig, data = drawn["roofline-time"]
+    b = data["batches"]
+    # Asymptotes: bytes / β and FLOPs / π of calc.linear_layer; the bound is calc.kernel_time, their max.
+    at_1 = calc.linear_layer(d_in=4096, d_out=4096, batch=1)
+    assert data["memory"][0] == at_1.bytes_moved.value / 2039e9  # 2·(4096² + 2·4096) B ≈ 33.6 MB → 16.5 µs
+    assert data["memory"][0] == pytest.approx(16.47e-6, abs=0.01e-6)
+    assert data["compute"][0] == at_1.flops.value / 312e12
+    assert np.all(data["bound"] == np.maximum(data["memory"], data["compute"]))
+    # The asymptotes cross at B* = 165.4, the batch where the layer's intensity reaches the A100's ridge.
+    assert data["crossover"] == ex.fc_4096_on_a100().threshold_batch.value
+    below, above = b < data["crossover"], b > data["crossover"]
+    assert np.all(data["memory"][below] > data["compute"][below]) and np.all(data["compute"][above] > data["memory"][above])
+    assert np.allclose(artist(fig, "bound-time").get_ydata() * 1e-6, data["bound"])
+
+
+def test_roofline_vs_measured_is_calcs_and_the_data(drawn):
+    fig, data = drawn["roofline-vs-measured"]
+    h200 = data["H200-SXM-141GB"]
+    # Published: 9.73 ms per token at concurrency 4 (InferenceX ix0011); bound 2.47 ms: 25 % of the roofline.
+    assert h200["measured"][0] == 0.0097299
+    point = calc.measured_decode(gpu="H200-SXM-141GB", concurrency=4)
+    assert h200["bound"][0] == point.bound.value == pytest.approx(2.47e-3, abs=0.01e-3)
+    assert h200["efficiency"][0] == pytest.approx(0.25, abs=0.005)
+    for gpu, series in data.items():
+        # Every measured point is slower than its bound, and the engine sits between the two.
+        assert np.all(series["bound"] < series["engine"]) and np.all(series["engine"] < series["measured"])
+        assert [p.measured.value for p in calc.measured_decodes(gpu=gpu)] == list(series["measured"])
+        assert np.allclose(artist(fig, f"bound-{gpu}").get_ydata() * 1e-3, series["bound"])
+    # At small batch the servers reach 15-25 % of the roofline.
+    assert data["MI300X"]["efficiency"][0] == pytest.approx(0.153, abs=0.005)
+
+
+def test_time_components_add_up(drawn):
+    fig, data = drawn["time-components"]
+    bars = data["bars"]
+    measured = bars["DeepSeek-R1, 8 × H200, 4 users:\nmeasured"]
+    # The measured bar is the engine's parts plus what it does not explain, summing to the published 9.73 ms.
+    assert sum(measured.values()) == pytest.approx(data["measured"]) and data["measured"] == 0.0097299
+    engine = calc.step_time(model="DeepSeek-V3", gpu="H200-SXM-141GB", phase="decode", batch=4, seq_len=1382, tp=8,
+                            weights="fp8", kv="bf16", activations="fp8")
+    assert sum(bars["DeepSeek-R1, 8 × H200, 4 users:\nserving engine"].values()) == pytest.approx(engine.total.value)
+    # The roofline bar is memory only at decode: the touched weights and caches over 8 × 4.8 TB/s.
+    roofline = bars["DeepSeek-R1, 8 × H200, 4 users:\nroofline bound"]
+    assert roofline["math"] == pytest.approx(0, abs=1e-12)
+    assert roofline["memory"] == pytest.approx(calc.measured_decode(gpu="H200-SXM-141GB", concurrency=4).bound.value)
+    # The source's short-context, large-batch case is math-bound: its math segment is the largest.
+    big = bars["LLaMA-13B, 8 × V100,\nB = 256, 20 tokens"]
+    assert max(big, key=big.get) == "math"
+    width = artist(fig, "bar-4-not-explained").get_width()
+    assert width * 1e-3 == pytest.approx(measured["not explained"])
+
+
 def test_kv_memory_markers_are_the_sources_numbers(drawn):
     fig, data = drawn["kv-memory"]
     assert data["markers"][("LLaMA-13B", "fp16")] == ex.seed_batch_limit("LLaMA-13B").batch.value == 115.7

@@ -14,10 +14,10 @@ from .conftest import build_site, copy_project
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {
-    "roofline": ["roofline"],
+    "roofline": ["roofline", "roofline-time"],
     "gpus": ["gpu-landscape"],
     "llm-arithmetic": ["fc-intensity"],
-    "latency": ["decode-latency", "token-latency"],
+    "latency": ["decode-latency", "token-latency", "roofline-vs-measured", "time-components"],
     "memory": ["kv-memory"],
 }
 NOTEBOOKS = ["roofline", "llm-arithmetic", "latency", "memory"]

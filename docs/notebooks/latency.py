@@ -72,3 +72,25 @@ for batch, latency in data["latency"].items():
 # %% [markdown]
 # At batch 1 the cache is a rounding error next to the 26 GB of weights; at batch 128 it is several
 # times larger than the weights by the end, and the step time follows it.
+
+# %% [markdown]
+# ## Where the roofline lies
+#
+# Published decode times of DeepSeek-R1 on 8 × H200 and 8 × MI300X (InferenceX, `calc/data/decode_measured.json`)
+# against the roofline bound of the same step (`calc.measured_decodes`) and the serving engine's estimate.
+
+# %%
+fig, data = figures.roofline_vs_measured()
+figures.SVG(fig)
+
+# %%
+for gpu, series in data.items():
+    for c, m, b in zip(series["concurrency"], series["measured"], series["bound"]):
+        print(f"{gpu:15} {c:3} users: measured {m * 1e3:6.2f} ms, bound {b * 1e3:5.2f} ms ({b / m:.0%} of the roofline)")
+
+# %% [markdown]
+# What a step's time is made of: the roofline's part, the engine's parts, and what neither explains.
+
+# %%
+fig, data = figures.time_components()
+figures.SVG(fig)

@@ -81,3 +81,15 @@ figures.SVG(fig)
 # %%
 for name, p in sorted(data["parts"].items(), key=lambda item: item[1]["ridge"]):
     print(f"{name:16} ridge {p['ridge']:6.1f} FLOP/byte")
+
+# %% [markdown]
+# ## The roofline in time units
+#
+# The same bound as a time: a 4096 × 4096 fp16 layer on the A100, memory time and math time against the batch.
+
+# %%
+fig, data = figures.roofline_time()
+figures.SVG(fig)
+
+# %%
+print(f"batch 1: {data['bound'][0] * 1e6:.1f} µs; the asymptotes cross at B = {data['crossover']:.1f}")
