@@ -529,11 +529,12 @@ def roofline_vs_measured() -> tuple[Figure, dict]:
                     gid=f"bound-{gpu}")
             ax.plot(conc, engine / MILLISECOND, "--", color=colour, linewidth=1.2, alpha=0.8,
                     label=f"{short_name(gpu)}: serving engine (typical)", gid=f"engine-{gpu}")
-            ax.set_xticks(conc, [str(c) for c in conc])
             for c, m, e in zip(conc[:1], measured[:1], (bound / measured)[:1]):
                 ax.annotate(f"{e:.0%} of the roofline", (c, m / MILLISECOND), xytext=(8, 2 if gpu == gpus[0] else -12),
                             textcoords="offset points", fontsize=9, color=FOREGROUND)
         ax.set_xscale("log", base=2)
+        ax.set_xticks(conc, [str(c) for c in conc])  # after the scale, which would reset them
+        ax.minorticks_off()
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Client concurrency (requests in flight; the engine's batch is at most this)")
         ax.set_ylabel("Time per output token (ms)")
