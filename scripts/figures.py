@@ -387,7 +387,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
 #: Where a part's label sits next to its point in the landscape (offset in points, alignment);
 #: the default is centred below.  Hand-placed so that neighbours do not overlap.
 #: Bandwidth (TB/s) at which each iso-ridge line is labelled, clear of the parts.
-RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 2.6, 400: 0.35}
+RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 3.0, 400: 0.35}
 
 LABEL_PLACES: dict[str, tuple[int, int, str, str]] = {
     "V100-SXM2-16GB": (8, -2, "left", "top"),
@@ -396,8 +396,11 @@ LABEL_PLACES: dict[str, tuple[int, int, str, str]] = {
     "H100-SXM5-80GB": (-7, 0, "right", "center"),
     "MI300X": (-3, 7, "right", "bottom"),
     "MI325X": (3, 7, "left", "bottom"),
-    "B200": (0, 7, "center", "bottom"),
-    "H200-SXM-141GB": (8, -1, "left", "center"),
+    "H200-SXM-141GB": (-6, 6, "right", "bottom"),
+    # Blackwell and MI355X share 8 TB/s: B200/B300 to the left, GB200/GB300 above-left, MI355X to the right.
+    "B200": (-8, -4, "right", "center"),
+    "GB200": (-6, 6, "right", "bottom"),
+    "MI355X": (7, 4, "left", "bottom"),
 }
 
 
@@ -420,7 +423,7 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
         data["parts"][part.name] = {"bandwidth": part.bandwidth, "peak": peak,
                                     "ridge": calc.ridge_point(gpu=part.name).value}
         groups.setdefault((part.bandwidth, peak), []).append(part.name)
-    bandwidth = np.geomspace(0.2 * TB, 12 * TB, 50)
+    bandwidth = np.geomspace(0.2 * TB, 16 * TB, 50)
     with _style("gpu-landscape"):
         fig = _new("gpu-landscape", figsize=(7.2, 5.0))
         ax = fig.add_subplot()
@@ -441,7 +444,7 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
                         ha=ha, va=va, fontsize=9, color=FOREGROUND)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(0.2, 12)
+        ax.set_xlim(0.2, 16)
         ax.set_ylim(40, 4000)
         for ridge, x in labels:  # along the line: its on-screen angle is known once the limits are
             (x0, y0), (x1, y1) = ax.transData.transform([(x / TB, ridge * x / TERA), (2 * x / TB, 2 * ridge * x / TERA)])

@@ -226,3 +226,18 @@ def test_svg_is_transparent_and_themable(drawn):
     assert "#ffffff" not in svg.lower()  # no opaque white background
     assert 'id="ridge-A100-SXM4-80GB"' in svg
     assert svg == figures.to_svg(fig)  # deterministic: no date, stable ids
+
+
+def test_landscape_part_labels_do_not_overlap(drawn):
+    # The catalog grows (B300, GB200, MI355X crowd 8 TB/s); every part's label must stay readable.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Annotation
+
+    fig, _ = drawn["gpu-landscape"]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    boxes = [(a.get_text(), a.get_window_extent(renderer)) for a in fig.axes[0].texts if isinstance(a, Annotation)]
+    assert len(boxes) >= 15
+    for i, (name, box) in enumerate(boxes):
+        for other, second in boxes[i + 1:]:
+            assert not box.overlaps(second), (name, other)
