@@ -37,10 +37,11 @@ import figures
 from calc.source import examples
 
 # %% [markdown]
-# ## Three generations, five kernels
+# ## Three generations, six kernels
 #
 # The fp16 tensor-core roofs of V100, A100 and H100, with a 4096 × 4096 linear layer at three batch
-# sizes, attention during decoding and the LLaMA-13B prefill of the worked example placed on them.
+# sizes, attention during decoding, and the worked example's LLaMA-13B prefill and decode step (with the
+# bytes they move, not the source's footprint) placed on them.
 
 # %%
 fig, data = figures.roofline()
