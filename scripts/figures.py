@@ -15,6 +15,10 @@ the page's text colour (dark on light, light on dark).  Data colours are
 mid-tone and the same for a GPU in every figure (:data:`GPU_COLOURS`).
 Artists that carry a key value have a ``gid`` (it becomes the SVG element id).
 
+The shared style lives in ``figure_style.py`` and the figures that set the bound beside time (the
+roofline in time units, published measurements, a step's components) in ``figures_bounds.py``; this
+module registers them all in :data:`FIGURES`.
+
 Run ``python scripts/figures.py OUT_DIR`` to write every figure as SVG.
 """
 
@@ -25,7 +29,6 @@ import re
 import sys
 from html import escape
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,81 +46,15 @@ from calc.source import examples as ex  # noqa: E402
 from calc.core.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
 from calc.core.validate import InputError  # noqa: E402
 
-#: Drawn colour for text, axes and ticks; to_svg() replaces it with currentColor.
-FOREGROUND = "#010203"
-
-#: One colour per GPU family, the same in every figure (first matching prefix wins).
-GPU_COLOURS: tuple[tuple[str, str], ...] = (
-    ("V100", "#f28e2b"),
-    ("A100", "#59a14f"),
-    ("H100", "#4e79a7"),
-    ("H200", "#b07aa1"),
-    ("B200", "#ff9da7"),
-    ("MI3", "#e15759"),
-    ("", "#9d9d9d"),
+# Style and the figures that compare the bound with time live beside this file; re-exported here.
+from figure_style import (  # noqa: E402,F401  (re-exported: tests and notebooks use figures.NAME)
+    CONTENT_WIDTH_PX, FOREGROUND, GPU_COLOURS, GUIDE_ALPHA, MIN_LABEL_PX, MODEL_COLOURS, gpu_colour, new_figure as _new,
+    rendered_px, short_name, style as _style,
 )
-
-#: Colours for models (kept apart from the GPU colours).
-MODEL_COLOURS = {"LLaMA-13B": "#76b7b2", "LLaMA-65B": "#9c755f"}
+from figures_bounds import roofline_time, roofline_vs_measured, time_components  # noqa: E402
 
 #: The three generations the source compares, as catalog names.
 ROOFLINE_GPUS = ("V100-SXM2-32GB", "A100-SXM4-80GB", "H100-SXM5-80GB")
-
-GUIDE_ALPHA = 0.55  # reference lines and shading drawn in the foreground colour
-
-#: Figures are drawn to the full width of the text column; at a laptop's 1280-px window Material's
-#: column is about 700 px wide, and no label may then be smaller than 11 px (a test checks every text).
-CONTENT_WIDTH_PX = 700
-MIN_LABEL_PX = 11
-
-
-def rendered_px(fig: Figure, points: float) -> float:
-    """How tall ``points`` of text on ``fig`` are once the figure fills the text column."""
-    return points * CONTENT_WIDTH_PX / (fig.get_figwidth() * 72)
-
-
-def gpu_colour(name: str) -> str:
-    """The colour of a catalog part (by family), e.g. every V100 is orange."""
-    return next(colour for prefix, colour in GPU_COLOURS if name.startswith(prefix))
-
-
-def short_name(name: str) -> str:
-    """``V100-SXM2-32GB`` → ``V100``: the family name used in legends."""
-    return name.split("-")[0]
-
-
-@contextmanager
-def _style(name: str):
-    rc = {
-        "figure.figsize": (7.2, 4.4),
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "text.color": FOREGROUND,
-        "axes.labelcolor": FOREGROUND,
-        "axes.edgecolor": FOREGROUND,
-        "xtick.color": FOREGROUND,
-        "ytick.color": FOREGROUND,
-        "axes.facecolor": "none",
-        "figure.facecolor": "none",
-        "savefig.facecolor": "none",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#888888",
-        "grid.alpha": 0.25,
-        "grid.linewidth": 0.6,
-        "legend.frameon": False,
-        "lines.linewidth": 2.0,
-        "svg.hashsalt": f"llm-roofline-{name}",  # stable, figure-specific SVG ids
-    }
-    with matplotlib.rc_context(rc):
-        yield
-
-
-def _new(name: str, **kwargs: Any) -> Figure:
-    fig = Figure(layout="constrained", **kwargs)
-    fig.set_gid(f"figure-{name}")
-    return fig
 
 
 # --------------------------------------------------------------------------- 1
@@ -456,156 +393,6 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
     return fig, data
 
 
-# --------------------------------------------------------------------------- 7
-
-
-def roofline_time(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure, dict]:
-    """Figure 7: the roofline in time units — a d × d fp16 linear layer's time against batch, with both asymptotes.
-
-    Memory time bytes / β is nearly flat while the weights dominate the bytes; compute time FLOPs / π grows
-    linearly; the bound is the larger, and the two cross at the batch where intensity reaches the ridge.
-    """
-    batches = np.unique(np.geomspace(1, 8192, 200).round().astype(int))
-    layers = [calc.linear_layer(d_in=d, d_out=d, batch=int(b)) for b in batches]
-    part = calc.get_accelerator(gpu)
-    memory = np.array([layer.bytes_moved.value / part.bandwidth for layer in layers])
-    compute = np.array([layer.flops.value / part.peak("fp16") for layer in layers])
-    bound = np.array([calc.kernel_time(flops=layer.flops.value, bytes_moved=layer.bytes_moved.value, gpu=gpu).time.value
-                      for layer in layers])
-    crossover = calc.linear_layer_crossover(d_in=d, d_out=d, gpu=gpu).threshold_batch.value
-    colour = gpu_colour(gpu)
-    us = 1e-6
-    with _style("roofline-time"):
-        fig = _new("roofline-time")
-        ax = fig.add_subplot()
-        ax.plot(batches, memory / us, "--", color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1.4,
-                label="memory time: bytes / β", gid="memory-time")
-        ax.plot(batches, compute / us, ":", color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1.6,
-                label="math time: FLOPs / π", gid="compute-time")
-        ax.plot(batches, bound / us, color=colour, linewidth=2.4, label="bound: the larger of the two", gid="bound-time")
-        ax.axvline(crossover, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8, gid="crossover")
-        ax.annotate(f"B* = {crossover:.0f}: intensity = ridge", (crossover, 0.96), xycoords=("data", "axes fraction"),
-                    xytext=(6, 0), textcoords="offset points", va="top", fontsize=9)
-        ax.text(0.03, 0.55, "memory-bound:\nmore tokens cost\nalmost nothing", transform=ax.transAxes, fontsize=9)
-        ax.text(0.97, 0.3, "compute-bound:\ntime grows with\nthe batch", transform=ax.transAxes, fontsize=9,
-                ha="right", color=colour)
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_xlim(batches[0], batches[-1])
-        ax.set_xlabel("Batch size B (tokens through the layer)")
-        ax.set_ylabel("Time of the layer (µs)")
-        ax.set_title(f"The roofline in time: a {d} × {d} fp16 layer on {gpu}")
-        ax.legend(loc="upper left")
-    data = {"batches": batches, "memory": memory, "compute": compute, "bound": bound, "crossover": crossover}
-    return fig, data
-
-
-# --------------------------------------------------------------------------- 8
-
-
-def _engine_step(point: calc.MeasuredDecode) -> Any:
-    """The serving engine's default-profile estimate of a measured point's step (tensor parallel over its GPUs)."""
-    return calc.step_time(model=point.model, gpu=point.gpu, phase="decode", batch=point.concurrency,
-                          seq_len=point.context_len, tp=point.n_gpus, weights=point.weights, kv=point.kv,
-                          activations=point.weights)
-
-
-def roofline_vs_measured() -> tuple[Figure, dict]:
-    """Figure 8: published decode times of DeepSeek-R1 on 8 × H200 and 8 × MI300X against the roofline bound."""
-    gpus = ("H200-SXM-141GB", "MI300X")
-    data: dict[str, Any] = {}
-    with _style("roofline-vs-measured"):
-        fig = _new("roofline-vs-measured")
-        ax = fig.add_subplot()
-        for gpu, marker in zip(gpus, ("o", "s")):
-            points = calc.measured_decodes(gpu=gpu)
-            conc = np.array([p.concurrency for p in points])
-            measured = np.array([p.measured.value for p in points])
-            bound = np.array([p.bound.value for p in points])
-            engine = np.array([_engine_step(p).total.value for p in points])
-            data[gpu] = {"concurrency": conc, "measured": measured, "bound": bound, "engine": engine,
-                         "efficiency": bound / measured}
-            colour = gpu_colour(gpu)
-            ax.plot(conc, measured / MILLISECOND, marker, color=colour, markersize=7, markeredgecolor=FOREGROUND,
-                    markeredgewidth=0.5, label=f"{short_name(gpu)}: measured (InferenceX)", gid=f"measured-{gpu}")
-            ax.plot(conc, bound / MILLISECOND, color=colour, linewidth=2, label=f"{short_name(gpu)}: roofline bound",
-                    gid=f"bound-{gpu}")
-            ax.plot(conc, engine / MILLISECOND, "--", color=colour, linewidth=1.2, alpha=0.8,
-                    label=f"{short_name(gpu)}: serving engine (typical)", gid=f"engine-{gpu}")
-            for c, m, e in zip(conc[:1], measured[:1], (bound / measured)[:1]):
-                ax.annotate(f"{e:.0%} of the roofline", (c, m / MILLISECOND), xytext=(8, 2 if gpu == gpus[0] else -12),
-                            textcoords="offset points", fontsize=9, color=FOREGROUND)
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(conc, [str(c) for c in conc])  # after the scale, which would reset them
-        ax.minorticks_off()
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel("Client concurrency (requests in flight; the engine's batch is at most this)")
-        ax.set_ylabel("Time per output token (ms)")
-        ax.set_title("DeepSeek-R1 decode, 8 GPUs, fp8: measured vs the roofline")
-        ax.legend(loc="upper left", fontsize=9)
-    return fig, data
-
-
-# --------------------------------------------------------------------------- 9
-
-#: The parts of a step's time, in the order they are stacked.
-COMPONENTS = ("math", "memory", "communication", "per-layer overhead", "not explained")
-COMPONENT_COLOURS = {"math": "#4e79a7", "memory": "#f28e2b", "communication": "#59a14f",
-                     "per-layer overhead": "#b07aa1", "not explained": "#9d9d9d"}
-
-
-def _roofline_parts(step: Any, n_gpus: int) -> dict[str, float]:
-    """A ForwardTime split into compute-bound and memory-bound operators' time, per GPU of ``n_gpus``."""
-    memory = step.time.value * step.memory_bound_share / n_gpus
-    return {"math": step.time.value / n_gpus - memory, "memory": memory}
-
-
-def time_components() -> tuple[Figure, dict]:
-    """Figure 9: many components contribute to a step's time — the roofline's, the engine's, and the measured."""
-    point = calc.measured_decode(gpu="H200-SXM-141GB", concurrency=4)
-    engine = _engine_step(point)
-
-    def llama(batch: int, context: int) -> Any:  # the source's model and node, through the serving engine
-        return calc.step_time(model="LLaMA-13B", gpu="V100-SXM2-32GB", phase="decode", batch=batch, seq_len=context,
-                              tp=8, weights="fp16", kv="fp16", activations="fp16")
-
-    def engine_parts(step: Any) -> dict[str, float]:
-        return {"math": step.compute.value, "memory": step.memory.value, "communication": step.comms.value,
-                "per-layer overhead": step.overhead.value}
-
-    bars = {
-        "LLaMA-13B, 8 × V100,\nB = 1, 2,048 tokens": engine_parts(llama(1, ex.SEED_CONTEXT_LEN)),
-        "LLaMA-13B, 8 × V100,\nB = 256, 20 tokens": engine_parts(llama(256, 20)),
-        "DeepSeek-R1, 8 × H200, 4 users:\nroofline bound": _roofline_parts(point.step, point.n_gpus),
-        "DeepSeek-R1, 8 × H200, 4 users:\nserving engine": engine_parts(engine),
-        "DeepSeek-R1, 8 × H200, 4 users:\nmeasured": {**engine_parts(engine),
-                                                      "not explained": point.measured.value - engine.total.value},
-    }
-    data: dict[str, Any] = {"bars": bars, "measured": point.measured.value, "point": point.id}
-    with _style("time-components"):
-        fig = _new("time-components", figsize=(7.2, 4.6))
-        ax = fig.add_subplot()
-        labels = list(bars)
-        for k, label in enumerate(reversed(labels)):
-            left = 0.0
-            for part in COMPONENTS:
-                width = bars[label].get(part, 0.0)
-                if width <= 0:
-                    continue
-                ax.barh(k, width / MILLISECOND, left=left / MILLISECOND, color=COMPONENT_COLOURS[part],
-                        edgecolor=FOREGROUND, linewidth=0.4, label=part if part not in ax.get_legend_handles_labels()[1] else None,
-                        gid=f"bar-{len(labels) - 1 - k}-{part.replace(' ', '-')}")
-                left += width
-            ax.text(left / MILLISECOND, k, f" {left / MILLISECOND:.1f} ms", va="center", fontsize=9)
-        ax.set_yticks(range(len(labels)), list(reversed(labels)), fontsize=9)
-        ax.set_xlabel("Time of one decode step (ms)")
-        ax.set_title("Many components contribute to the time of a step")
-        ax.legend(loc="lower right", fontsize=9)
-        ax.grid(axis="y", visible=False)
-    return fig, data
-
-
-#: Every figure, by the file name it is published under (``figures/NAME.svg``).
 FIGURES: dict[str, Callable[[], tuple[Figure, dict]]] = {
     "roofline": roofline,
     "fc-intensity": fc_intensity,

@@ -100,3 +100,19 @@ def test_cache_key_follows_calc_and_figure_code(tmp_path: Path, monkeypatch: pyt
     # ... and any change to it (or to calc, hashed the same way) gives a new key: outputs are re-made.
     copy.write_text(copy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert figures_hook.inputs_key() != key
+
+
+def test_cache_key_follows_the_figure_helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import figures_hook
+
+    key = figures_hook.inputs_key()
+    copies = []
+    for helper in figures_hook.FIGURE_HELPERS:  # figure_style.py and figures_bounds.py
+        copy = tmp_path / helper.name
+        copy.write_bytes(helper.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(figures_hook, "FIGURE_HELPERS", tuple(copies))
+    assert figures_hook.inputs_key() == key
+    copies[0].write_text(copies[0].read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert figures_hook.inputs_key() != key
