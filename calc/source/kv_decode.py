@@ -32,8 +32,9 @@ from ..core import validate
 from ..core.quantity import Quantity, num
 from ..core.units import GB
 from ..core.validate import InputError
-from ..hardware import Accelerator, resolve
+from ..hardware import Accelerator
 from .kernels import attention_decode
+from .latency import gpu_figures
 from .memory import BatchLimit, max_batch
 
 KneeCause = Literal["KV cache", "ridge point"]
@@ -52,18 +53,6 @@ class DecodeKnee:
     cause: KneeCause
     saturation: Quantity  # (2·P + a(t)) / kv(t): the step's intensity as B → ∞
     compute_bound_from: Quantity  # the smallest batch whose FLOPs outlast its bytes (inf: never)
-
-
-def _figures(gpu: str | Accelerator | None, memory_bandwidth: float | None,
-             peak_flops: float | None) -> tuple[float, float]:
-    part = resolve(gpu) if gpu is not None else None
-    bw = memory_bandwidth if memory_bandwidth is not None else (part.bandwidth if part else None)
-    peak = peak_flops if peak_flops is not None else (part.peak("fp16") if part else None)
-    if bw is None:
-        raise InputError("memory_bandwidth", "memory_bandwidth=None: give it in byte/s or name a catalog gpu")
-    if peak is None:
-        raise InputError("peak_flops", "peak_flops=None: give it in FLOP/s or name a catalog gpu")
-    return validate.positive("memory_bandwidth", bw), validate.positive("peak_flops", peak)
 
 
 def decode_knee(
@@ -95,7 +84,8 @@ def decode_knee(
     """
     p = validate.positive("params", params)
     e_w = validate.positive("bytes_per_param", bytes_per_param)
-    bw, peak = _figures(gpu, memory_bandwidth, peak_flops)
+    figures = gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
+    bw, peak = figures["memory_bandwidth"], figures["peak_flops"]
     attention = attention_decode(context_len=context_len, d_model=d_model, n_layers=n_layers,
                                  bytes_per_element=kv_bytes_per_element)
     t = int(context_len)

@@ -59,7 +59,7 @@ def _total(main: Quantity, comms: Quantity, name: str) -> Quantity:
     )
 
 
-def _gpu_figures(
+def gpu_figures(
     gpu: str | Accelerator | None, **given: float | None
 ) -> dict[str, float]:
     """Fill missing bandwidths/peak from a catalog part, then validate every figure."""
@@ -97,7 +97,7 @@ def decode_latency_small_batch(
     n = validate.positive_int("n_gpus", n_gpus)
     layers = validate.positive_int("n_layers", n_layers)
     hop = validate.non_negative("hop_latency", hop_latency)
-    bw = _gpu_figures(gpu, memory_bandwidth=memory_bandwidth)["memory_bandwidth"]
+    bw = gpu_figures(gpu, memory_bandwidth=memory_bandwidth)["memory_bandwidth"]
     t_read = 2 * p / (n * bw)
     t_comms = 4 * layers * hop
     weight_read = Quantity(
@@ -134,7 +134,7 @@ def decode_latency_large_batch(
     b = validate.positive_int("batch", batch)
     layers = validate.positive_int("n_layers", n_layers)
     d = validate.positive_int("d_model", d_model)
-    figures = _gpu_figures(gpu, peak_flops=peak_flops, link_bandwidth=link_bandwidth)
+    figures = gpu_figures(gpu, peak_flops=peak_flops, link_bandwidth=link_bandwidth)
     peak, link = figures["peak_flops"], figures["link_bandwidth"]
     t_compute = b * 2 * p / (n * peak)
     t_comms = b * 2 * 4 * layers * d / link
@@ -276,7 +276,7 @@ def decode_step_latency(
     attention = attention_decode(
         context_len=context_len, d_model=d_model, n_layers=n_layers, bytes_per_element=kv_bytes_per_element
     )
-    figures = _gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
+    figures = gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
     bw, peak = figures["memory_bandwidth"], figures["peak_flops"]
     b, n, t = int(batch), int(n_gpus), int(context_len)
     t_kv = b * attention.bytes_moved.value / (n * bw)
