@@ -70,3 +70,20 @@ def test_references_cite_the_sources_and_their_origins():
     # One symbol per quantity: the notation table maps the source's A_f, A_bm, A_c to π, β, β_link.
     notation = section(text, "Notation")
     assert all(s in notation for s in (r"$\pi$", r"$\beta$", r"$A_f$", r"$A_{bm}$", r"$A_c$"))
+
+
+def test_errata_numbered_in_order_each_quoting_the_source_with_a_translation():
+    text = (DOCS / "errata.md").read_text(encoding="utf-8")
+    items = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
+    numbers = [int(re.match(r"E(\d+) ", item).group(1)) for item in items]
+    assert numbers == list(range(1, len(items) + 1)) and len(items) >= 20
+    seed = (Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "roofline-and-llm-latency.zh.md")
+    for item in items:
+        quote = "\n".join(line[2:] for line in item.splitlines() if line.startswith("> "))
+        assert re.search(r"[\u4e00-\u9fff]", quote), item[:40]  # the source's own (Chinese) words
+        assert re.search(r"^\*\".+", quote, re.MULTILINE), item[:40]  # and a translation in italics
+    # E6 quotes the source's own question whether footprint equals traffic, and sets 5,590 beside 7,563.
+    e6 = items[5]
+    assert "显存占用量（=显存访问量？）" in e6 and "bytes_per_weight=2, weight_overhead=1" in e6
+    if seed.exists():  # the quoted question is the source's, verbatim
+        assert "显存占用量（=显存访问量？）" in seed.read_text(encoding="utf-8")
