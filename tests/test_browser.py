@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
@@ -273,3 +275,22 @@ def test_huge_number_is_an_inline_error_not_a_crash(page: Page, site_url: str):
                            ".textContent.includes('is too large')", timeout=LIVE_TIMEOUT_MS)
     assert page.locator("#calc-llm_arithmetic .calc-status").get_attribute("data-state") == "live"
     assert "calc-stale" in page.locator("#calc-llm_arithmetic .calc-output").get_attribute("class")
+
+
+def test_figures_fill_the_column(browser: Browser, site_url: str):
+    # At a 1280-px laptop window every figure spans the text column (it rendered at ~480 px before). The
+    # label-size test (tests/test_figures.py) assumes that column is about CONTENT_WIDTH_PX wide: check it.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from figure_style import CONTENT_WIDTH_PX
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + "latency/")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('article svg.calc-figure')].map(svg => ({
+        width: svg.getBoundingClientRect().width,
+        column: svg.closest('article').getBoundingClientRect().width}))""")
+    context.close()
+    assert len(sizes) == 4
+    for s in sizes:
+        assert s["width"] >= 0.95 * s["column"], s
+        assert abs(s["width"] - CONTENT_WIDTH_PX) <= 0.05 * CONTENT_WIDTH_PX, s
