@@ -54,7 +54,7 @@ DECODE_LATENCY = Widget(
               fills=model_fills(lambda m: {"params_billion": m.parameter_count().value / 1e9,
                                             "n_layers": m.n_layers, "d_model": m.hidden})),
         Field(name="params_billion", label="Parameters P", unit="billion", default=13.01586432, minimum=0,
-              minimum_inclusive=False),
+              minimum_inclusive=False, maximum=1_000_000),  # 10^15 parameters: calc's own bound
         Field(name="n_layers", label="Layers", kind="integer", default=40, minimum=1, step="1"),
         Field(name="d_model", label="d_model", kind="integer", default=5120, minimum=1, step="1"),
         Field(name="gpu", label="GPU", kind="choice", default="V100-SXM2-32GB", choices=GPU_NAMES),
