@@ -81,7 +81,10 @@ class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"error: {message} (see python -m calc --help)\n")
+        # One line, and short: an argument may hold a newline or 100 kB of text.
+        text = " ".join(message.split())
+        text = text if len(text) <= 200 else f"{text[:200]}… ({len(text):,} characters)"
+        self.exit(2, f"error: {text} (see python -m calc --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:

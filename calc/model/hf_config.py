@@ -262,11 +262,12 @@ def _family(config: Mapping[str, Any]) -> str:
         if isinstance(arch, str) and arch in _ARCHITECTURES:
             return _ARCHITECTURES[arch]
     unknown = sorted(k for k in config if k not in IGNORED)[:30]
-    said = f"model_type={str(model_type)[:40]!r}" if model_type is not None else f"architectures={str(archs)[:80]}"
+    said = f"model_type={validate.quote(model_type)}" if model_type is not None else f"architectures={validate.quote(archs)}"
     raise InputError(
         "model_type",
         f"{said} is not a supported family ({', '.join(sorted(READERS))}); fields not understood: "
-        f"{', '.join(str(k)[:40] for k in unknown) or 'none'}. If the model is Llama-shaped, set model_type to 'llama'.",
+        f"{', '.join(' '.join(str(k)[:40].split()) for k in unknown) or 'none'}. "
+        "If the model is Llama-shaped, set model_type to 'llama'.",
     )
 
 

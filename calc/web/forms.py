@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
-from ..core.validate import InputError, fail, quote
+from ..core.validate import InputError, count, fail, quote
 
 Kind = Literal["number", "integer", "choice", "text"]
 
@@ -96,9 +96,9 @@ class Field:
         low, high = self.minimum, self.maximum
         if low is not None and (number < low or (number == low and not self.minimum_inclusive)):
             word = "at least" if self.minimum_inclusive else "greater than"
-            raise fail(self.name, raw, f"must be {word} {low:,.10g}{_unit(self.unit)}", name=self.label)
+            raise fail(self.name, raw, f"must be {word} {count(low, self.unit)}", name=self.label)
         if high is not None and number > high:
-            raise fail(self.name, raw, f"must be at most {high:,.10g}{_unit(self.unit)}", name=self.label)
+            raise fail(self.name, raw, f"must be at most {count(high, self.unit)}", name=self.label)
 
     def schema(self) -> dict[str, Any]:
         """JSON-able description for the browser (min/max/choices/fills)."""
@@ -108,10 +108,6 @@ class Field:
             "choices": list(self.choices), "help": self.help,
             "fills": {k: dict(v) for k, v in self.fills.items()},
         }
-
-
-def _unit(unit: str) -> str:
-    return f" {unit}" if unit else ""
 
 
 def parse_inputs(fields: tuple[Field, ...], raw: Mapping[str, object]) -> dict[str, Any]:
