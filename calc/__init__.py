@@ -88,5 +88,5 @@ __all__ = [
 for _name in __all__:
     _obj = globals()[_name]
     if callable(_obj) and not isinstance(_obj, type):
-        globals()[_name] = _validate_public(_obj)
+        globals()[_name] = _validate_public(_obj, _name)
 del _name, _obj

@@ -1,7 +1,7 @@
 """Command line: ``python -m calc roofline|model|plan ...`` over the same functions the site uses.
 
 Human tables by default, ``--json`` for machines.  A bad input prints one
-line ``error: <field>=<value> ...`` on stderr and exits with status 2.
+short line ``error: <Label>: <value> <what is allowed>`` on stderr and exits with status 2.
 """
 
 from __future__ import annotations

@@ -257,23 +257,22 @@ def number(field: str, value: object, *, integer: bool = False, low: float = 0.0
             low, low_open = spec.low, False
         high = spec.high if high is None else min(high, spec.high)
     high = math.inf if high is None else high
+    if isinstance(value, bool) or not isinstance(value, Real):
+        problem = "is not a number"
+    else:
+        try:
+            x = float(value)
+        except (OverflowError, ValueError):  # an int beyond float range, or a Real that cannot be one
+            x, problem = math.inf, "is too large"
+        else:
+            problem = ("is not a number" if math.isnan(x) else "is too large" if x > high
+                       else "is too small" if x < low or (low_open and x == low)
+                       else "is not a whole number" if integer and not x.is_integer() else "")
+        if not problem:
+            return x
     # A caller's own label (``name``) means the table's row is another sense of the word: not its unit.
     words = allowed(field, integer=integer, low=low, high=high, low_open=low_open, unit="" if name else None)
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise fail(field, value, f"is not a number; give {words}", name=name)
-    try:
-        x = float(value)
-    except (OverflowError, ValueError):  # an int beyond float range, or a Real that cannot be one
-        raise fail(field, value, f"is too large; give {words}", name=name) from None
-    if math.isnan(x):
-        raise fail(field, value, f"is not a number; give {words}", name=name)
-    if x > high:
-        raise fail(field, value, f"is too large; give {words}", name=name)
-    if x < low or (low_open and x == low):
-        raise fail(field, value, f"is too small; give {words}", name=name)
-    if integer and not x.is_integer():
-        raise fail(field, value, f"is not a whole number; give {words}", name=name)
-    return x
+    raise fail(field, value, f"{problem}; give {words}", name=name)
 
 
 def positive(name: str, value: object) -> float:
@@ -362,16 +361,16 @@ def keywords(name: str, given: Mapping[str, object], known: tuple[str, ...]) -> 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def public(fn: F) -> F:
+def public(fn: F, name: str | None = None) -> F:
     """Wrap a public function so that calling it wrongly is an InputError, not a TypeError.
 
     An unknown keyword, a missing one or a positional argument where only
     keywords are taken become an InputError naming the argument and listing
-    the ones the function takes.  The call itself is unchanged (no cost when
-    the arguments are right).
+    the ones the function takes (``name``: the public name, if it differs).
+    The call itself is unchanged (no cost when the arguments are right).
     """
     signature = inspect.signature(fn)
-    name = getattr(fn, "__name__", "function")
+    name = name or getattr(fn, "__name__", "function")
 
     @functools.wraps(fn)
     def checked(*args: Any, **kwargs: Any) -> Any:
@@ -390,7 +389,7 @@ def public(fn: F) -> F:
 def _call_error(name: str, signature: inspect.Signature, args: tuple, kwargs: dict, err: TypeError) -> InputError:
     params = signature.parameters
     known = [p for p in params if params[p].kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
-    inputs = ", ".join(known) if known else "none"
+    inputs = ", ".join(known) if known else "none (call it with no arguments)"
     takes_any = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
     unknown = [k for k in kwargs if k not in params] if not takes_any else []
     if unknown:
