@@ -81,7 +81,7 @@ def default_activations(part: Accelerator) -> str:
 def link_one_way(part: Accelerator) -> float:
     """One-way GPU-to-GPU bandwidth: the catalog's bidirectional totals halved."""
     if part.interconnect is None:
-        raise InputError("gpu", f"gpu={part.name!r} lists no interconnect; use one GPU (tp=1, pp=1)")
+        raise validate.fail("gpu", part.name, "lists no interconnect; use one GPU (TP 1, PP 1)")
     bw = part.interconnect.bandwidth
     return bw / 2 if "bidirectional" in part.interconnect.direction else bw
 
@@ -143,8 +143,8 @@ class Evaluator:
         try:
             return self.peaks[dtype]
         except KeyError:
-            raise InputError("activations", f"activations={self.activations!r}: {self.part.name} has no {dtype} peak;"
-                                            f" it lists {', '.join(self.part.peaks)}") from None
+            raise validate.fail("activations", self.activations, f"is not possible: {self.part.name} has no {dtype} "
+                                                                 f"peak; it lists {', '.join(self.part.peaks)}") from None
 
     def ops(self, lines: tuple[OpLine, ...], s0: float, s1: float) -> Parts:
         """Operators' time, mean over contexts s0..s1, split into compute and the three byte kinds."""
