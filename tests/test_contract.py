@@ -308,6 +308,13 @@ def test_a_result_that_would_overflow_names_the_input():
     assert err.value.field == "bytes_moved" and "too large to compute" in str(err.value)
 
 
+def test_nothing_fits_is_an_error_not_infinite_latency():
+    # Was ttft = tpot = inf with batch 0: 810 GB of fp16 weights on one 24 GB L4.
+    with pytest.raises(calc.InputError, match=r"^Model: 'Llama-3.1-405B' does not fit in one replica \(1 × L4\)") as err:
+        calc.users_per_node(model="Llama-3.1-405B", gpu="L4", gpus_per_node=1)
+    assert err.value.field == "model"
+
+
 def test_quote_cuts_long_values():
     assert validate.quote("a" * 100_000).endswith("… (100,000 characters)")
     assert len(validate.quote("a" * 100_000)) < 70

@@ -307,6 +307,10 @@ def users_per_node(*, model: str | Mapping[str, Any] | ModelConfig, gpu: str | A
     cap = replica_capacity(ev, mem, prompt_len=p, output_len=o,
                            ttft_slo=None if ttft_slo is None else validate.positive("ttft_slo", ttft_slo),
                            tpot_slo=None if tpot_slo is None else validate.positive("tpot_slo", tpot_slo))
+    if cap.limited_by == "does not fit":  # no batch at all: an error, not a result with infinite latencies
+        raise validate.fail("model", ev.m.name, f"does not fit in one replica ({t * pp} × {ev.part.name}) with one "
+                                                f"request of {p + o:,} tokens; use more GPUs per replica, smaller "
+                                                "formats or a shorter prompt and output")
     replicas = n // (t * pp)
     return ReplicaCapacity(batch=cap.batch * replicas, memory_batch=cap.memory_batch * replicas,
                            limited_by=cap.limited_by, ttft=cap.ttft, tpot=cap.tpot, evaluations=cap.evaluations)
