@@ -199,7 +199,11 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     if prices is not None and not isinstance(prices, Mapping):
         raise validate.fail("prices", prices, "is not a table of prices; give {GPU name: dollars per GPU-hour}")
     for name, value in (prices or {}).items():
-        price[resolve(name).name] = validate.number("prices", value, high=1e6, name=f"Price of {name}")
+        try:
+            part_name = resolve(name).name
+        except InputError as err:  # the message names the GPU; the field is the prices table
+            raise InputError("prices", str(err)) from None
+        price[part_name] = validate.number("prices", value, high=1e6, name=f"Price of {part_name}")
     block = validate.optional_count("block_size", block_size, zero_is_none=True)
     reserve = validate.non_negative("reserve_fraction", reserve_fraction)
     validate.flag("expert_parallel", expert_parallel)
