@@ -223,6 +223,14 @@ def test_widget_deeply_nested_config_is_a_field_error():
 
 
 @settings(max_examples=40)
+@given(text=st.one_of(st.text(max_size=30), st.just("[" * 100_000), st.just('{"intensity": 1e999}')))
+def test_widget_call_json_with_any_text(text):
+    answer = json.loads(widgets.call_json("roofline", text))
+    assert isinstance(answer, dict) and isinstance(answer["ok"], bool)
+    json.dumps(answer, allow_nan=False)
+
+
+@settings(max_examples=40)
 @given(name=ANYTHING, raw=ANYTHING)
 def test_widget_call_with_any_name_or_inputs(name, raw):
     try:

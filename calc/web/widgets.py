@@ -77,7 +77,10 @@ def _form_field(widget: Widget, field: str) -> str:
 
 def call_json(name: str, raw_json: str) -> str:
     """:func:`call` with JSON in and out: what the Web Worker uses."""
-    raw = json.loads(raw_json) if raw_json else {}
+    try:
+        raw = json.loads(raw_json) if raw_json else {}
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     if not isinstance(raw, dict):
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     return json.dumps(call(name, raw))
