@@ -1,6 +1,6 @@
 """Attack the library's public functions with bad arguments and count what comes back.
 
-usage: .venv/bin/python scripts/attack_library.py [--verbose] [--timeout SECONDS]
+usage: .venv/bin/python scripts/attack_library.py [--verbose] [--timeout SECONDS] [--dump FILE]
 
 For every public function of ``calc`` (the callables in ``calc.__all__``), it
 starts from one valid call and replaces one argument at a time with each value
@@ -15,7 +15,9 @@ wrap, so those are attacked too.  Each call ends in one outcome:
 - ``hang``: no answer within ``--timeout`` seconds.
 
 It also counts InputError messages that are too long (over 300 characters:
-the value must be quoted short) or show Python internals.  Prints counts by
+the value must be quoted short) or show Python internals, and runs
+``python -m calc`` with every option set to each bad value (one short
+``error:`` line each, or an answer).  Prints counts by
 outcome (and with ``--verbose`` one example per function and outcome).
 The figures of issue 13 (before and after) come from this script.
 """
@@ -221,13 +223,66 @@ def attack(timeout: float, verbose: bool, dump: list | None = None) -> collectio
             examples.setdefault(("widgets.call", kind), f"widgets.call({label}) -> {detail}")
     total = sum(counts.values())
     print(f"{total:,} calls of {len(functions)} public functions and widgets.call")
+    return _report(counts, examples, verbose)
+
+
+def _report(counts: collections.Counter, examples: dict, verbose: bool) -> collections.Counter:
     for kind, n in counts.most_common():
         print(f"  {n:6,}  {kind}")
     if verbose:
         for (name, kind), text in sorted(examples.items()):
-            if kind not in ("ok", "InputError"):
+            if kind not in ("ok", "InputError", "answer", "one-line error"):
                 print(f"[{kind}] {text}")
     return counts
+
+
+#: The command line's options, each given every bad value as text (and 100 kB of it).
+CLI_OPTIONS = {
+    "roofline": ("--gpu", "--dtype", "--intensity"),
+    "model": ("--model", "--prompt", "--output", "--efficiency", "--gpu", "--batch", "--tp", "--pp", "--weights",
+              "--kv", "--batching"),
+    "plan": ("--model", "--prompt", "--output", "--users", "--ttft-ms", "--tpot-ms", "--gpu", "--price", "--top"),
+}
+
+
+def attack_cli(verbose: bool) -> collections.Counter:
+    """``python -m calc`` in-process: every option of every command with every bad value.
+
+    Outcomes: ``answer`` (exit 0), ``one-line error`` (exit 1 or 2, one short ``error:`` line on stderr),
+    anything else is broken (a traceback, a long or multi-line message, another exit status).
+    """
+    import contextlib
+    import io
+
+    from calc.__main__ import main as cli_main
+
+    counts: collections.Counter = collections.Counter()
+    examples: dict[tuple[str, str], str] = {}
+    texts = [str(v) for v in BAD] + ["x" * 100_000, "1\n2"]
+    for command, options in CLI_OPTIONS.items():
+        # plan searches the whole catalog unless told one GPU: keep each call short.
+        base = ["--gpu", "A100-SXM4-80GB"] if command == "plan" else []
+        for option in options:
+            for text in texts:
+                out, err = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    try:
+                        code = cli_main([command, *base, option, text])
+                    except SystemExit as exit_:
+                        code = exit_.code
+                    except Exception as exc:  # noqa: BLE001 - a traceback is the broken outcome
+                        code = f"{type(exc).__name__}"
+                stderr = err.getvalue()
+                if code == 0:
+                    kind = "answer"
+                elif code in (1, 2) and stderr.startswith("error: ") and stderr.count("\n") == 1 and len(stderr) < 400:
+                    kind = "one-line error"
+                else:
+                    kind = f"broken ({code})"
+                counts[kind] += 1
+                examples.setdefault(("cli", kind), f"{command} {option} {text[:40]!r} -> {stderr[:160]!r}")
+    print(f"{sum(counts.values()):,} command-line calls (python -m calc)")
+    return _report(counts, examples, verbose)
 
 
 def main() -> int:
@@ -240,6 +295,8 @@ def main() -> int:
     counts = attack(a.timeout, a.verbose, lines)
     if a.dump:
         Path(a.dump).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cli = attack_cli(a.verbose)
+    counts.update({f"CLI {kind}": n for kind, n in cli.items() if kind.startswith("broken")})
     broken = sum(n for kind, n in counts.items() if kind not in ("ok", "InputError"))
     print(f"broken: {broken:,}")
     return 0

@@ -108,6 +108,12 @@ def test_issue_corpus_has_no_broken_outcome():
     assert counts["InputError"] > 3500  # the corpus is mostly bad values: nearly all refused
 
 
+def test_issue_corpus_on_the_command_line_is_one_line_each():
+    counts = attack_library.attack_cli(verbose=False)
+    assert set(counts) <= {"one-line error", "answer"}, counts
+    assert counts["one-line error"] > 400
+
+
 # ------------------------------------------------------------------ arbitrary values, several at once
 
 HOSTILE = st.sampled_from(attack_library.BAD)
