@@ -40,6 +40,7 @@ from .core.dtypes import DataFormat, data_format, matmul_peak_dtype
 from .model.hf_config import from_hf_config
 from .model.config import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
 from .model.operators import ForwardOperators, Operator, forward_operators
+from .model.attention import AttentionCost, attention_cost, attention_kind, kv_cache_bytes, with_kv_heads
 from .source.planner import nodes_for_users
 from .serving.capacity import MemoryPlan, memory_plan
 from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
@@ -57,6 +58,7 @@ from .roofline import (
     RooflinePoint,
     WorkAndTraffic,
     attainable_performance,
+    attention_time,
     forward_time,
     kernel_time,
     operational_intensity,
@@ -81,4 +83,5 @@ __all__ = [
     "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
+    "AttentionCost", "attention_cost", "attention_time", "attention_kind", "kv_cache_bytes", "with_kv_heads",
 ]

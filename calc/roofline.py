@@ -18,6 +18,7 @@ from .hardware import Accelerator, custom_accelerator, resolve
 from .core.quantity import Quantity, num
 from .core.units import TERA, GB
 from .core.intensity import operational_intensity
+from .model.attention import attention_cost
 from .model.operators import ForwardOperators, forward_operators
 
 Bound = Literal["memory", "compute"]
@@ -226,3 +227,18 @@ def forward_time(*, gpu: str | Accelerator, **kwargs: Any) -> ForwardTime:
                       substituted=f"sum over {len(ops)} operators = {num(total)} s"),
         memory_bound_share=sum(o.time.value for o in ops if o.bound == "memory") / total if total else 0.0,
     )
+
+
+def attention_time(*, gpu: str | Accelerator, **kwargs: Any) -> KernelTime:
+    """Lower bound on one step's attention (core plus MLA form) on ``gpu``, at its bf16/fp16 tensor peak.
+
+    Takes :func:`calc.model.attention.attention_cost`'s arguments.  Attention computes at the activations'
+    dtype (bf16 unless ``activations`` says otherwise).
+
+    >>> t = attention_time(gpu="H100-SXM5-80GB", model="Llama-3-8B", batch=32, seq_len=8192)
+    >>> t.bound
+    'memory'
+    """
+    cost = attention_cost(**kwargs)
+    return kernel_time(flops=cost.total.flops.value, bytes_moved=cost.total.bytes_moved.value, gpu=gpu,
+                       dtype=kwargs.get("activations", "bf16"))

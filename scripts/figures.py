@@ -435,6 +435,71 @@ def render_all(out_dir: Path) -> list[Path]:
     return written
 
 
+
+# --------------------------------------------------------------------------- Serving LLMs today: attention
+
+#: The attention kinds compared on the attention page: (label, model or variant, MLA form).
+ATTENTION_CASES: tuple[tuple[str, Any, str], ...] = (
+    ("MHA: Llama-3-70B with 64 K/V heads", ("Llama-3-70B", 64), "auto"),
+    ("GQA: Llama-3-70B as released (8)", ("Llama-3-70B", 8), "auto"),
+    ("MQA: Llama-3-70B with 1 K/V head", ("Llama-3-70B", 1), "auto"),
+    ("MLA: DeepSeek-V3, absorbed", "DeepSeek-V3", "absorbed"),
+)
+ATTENTION_RIDGE_GPUS = ("H100-SXM5-80GB", "H200-SXM-141GB", "B200")
+ATTENTION_BATCH, ATTENTION_CONTEXT = 64, 4096
+
+
+def attention_case_model(spec: Any) -> Any:
+    """A case's model: a preset name, or (preset, K/V heads) for a variant of it."""
+    if isinstance(spec, tuple):
+        return calc.with_kv_heads(model=spec[0], n_kv_heads=spec[1])
+    return spec
+
+
+def attention_kinds(*, batch: int = ATTENTION_BATCH, context: int = ATTENTION_CONTEXT) -> tuple[Figure, dict]:
+    """KV cache per token and decode-attention intensity for MHA, GQA, MQA and MLA, against three ridge points."""
+    data: dict[str, Any] = {"kv_per_token": {}, "intensity": {}, "ridges": {}, "batch": batch, "context": context}
+    for label, spec, form in ATTENTION_CASES:
+        cost = calc.attention_cost(model=attention_case_model(spec), phase="decode", batch=batch, seq_len=context,
+                                   mla_form=form)
+        data["kv_per_token"][label] = cost.kv_bytes_per_token.value
+        data["intensity"][label] = cost.total.intensity.value
+    for gpu in ATTENTION_RIDGE_GPUS:
+        data["ridges"][gpu] = calc.ridge_point(gpu=gpu, dtype="bf16").value
+    labels = list(data["intensity"])
+    y = np.arange(len(labels))[::-1]
+    colours = ["#76b7b2", "#59a14f", "#edc948", "#af7aa1"]
+    with _style("attention-kinds"):
+        fig = _new("attention-kinds", figsize=(7.2, 5.4))
+        top, bottom = fig.subplots(2, 1)
+        kib = [data["kv_per_token"][k] / 1024 for k in labels]
+        top.barh(y, kib, color=colours, gid="kv-bars")
+        for yi, value in zip(y, kib):
+            top.annotate(f"{value:,.0f} KiB", (value, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                         fontsize=9)
+        top.set_yticks(y, [k.split(":")[0] for k in labels])
+        top.set_xlim(0, max(kib) * 1.25)
+        top.set_xlabel("KV cache per token, all layers, bf16 (KiB)")
+        top.set_title("What one token leaves in memory")
+        values = [data["intensity"][k] for k in labels]
+        for yi, value, colour, label in zip(y, values, colours, labels):
+            bottom.barh([yi], [value], color=colour, gid=f"intensity-{label.split(':')[0].replace(' ', '-')}")
+            bottom.annotate(f"{value:,.1f}", (value, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                            fontsize=9)
+        for (gpu, ridge), style in zip(data["ridges"].items(), ("--", ":", "-.")):
+            bottom.axvline(ridge, color=gpu_colour(gpu), linestyle=style, linewidth=1.5, gid=f"ridge-{gpu}",
+                           label=f"{short_name(gpu)} ridge {ridge:.0f}")
+        bottom.legend(loc="lower right", fontsize=9)
+        bottom.set_xscale("log")
+        bottom.set_xlim(0.5, 3000)
+        bottom.set_yticks(y, [k.split(":")[0] for k in labels])
+        bottom.set_xlabel(f"Decode attention intensity, batch {batch}, {context:,} tokens (FLOP/byte)")
+        bottom.set_title("FLOPs per byte of one decode step's attention")
+    return fig, data
+
+
+FIGURES["attention-kinds"] = attention_kinds
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python scripts/figures.py OUT_DIR")
