@@ -40,6 +40,7 @@ from .core.dtypes import DataFormat, data_format, matmul_peak_dtype
 from .model.hf_config import from_hf_config
 from .model.config import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
 from .model.operators import ForwardOperators, Operator, forward_operators
+from .model.moe import ExpertLoad, MoeLayout, expert_load, experts_touched, moe_layout, tokens_to_touch
 from .model.attention import AttentionCost, attention_cost, attention_kind, kv_cache_bytes, with_kv_heads
 from .source.planner import nodes_for_users
 from .serving.capacity import MemoryPlan, memory_plan
@@ -83,5 +84,6 @@ __all__ = [
     "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
+    "ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch",
     "AttentionCost", "attention_cost", "attention_time", "attention_kind", "kv_cache_bytes", "with_kv_heads",
 ]

@@ -500,6 +500,60 @@ def attention_kinds(*, batch: int = ATTENTION_BATCH, context: int = ATTENTION_CO
 
 FIGURES["attention-kinds"] = attention_kinds
 
+
+# --------------------------------------------------------------------------- Serving LLMs today: mixture of experts
+
+MOE_FIGURE_MODELS = ("DeepSeek-V3", "Mixtral-8x7B")
+MOE_FIGURE_DTYPE = "fp8"
+
+
+def moe_experts(*, max_batch: int = 1024) -> tuple[Figure, dict]:
+    """Experts touched per MoE layer and weights read per decode step vs batch (uniform routing)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    batches = np.unique(np.geomspace(1, max_batch, 60).round().astype(int))
+    data: dict[str, Any] = {"batches": batches, "touched_share": {}, "weight_bytes": {}, "active": {}, "total": {}}
+    colours = dict(zip(MOE_FIGURE_MODELS, ("#af7aa1", "#76b7b2")))
+    with _style("moe-experts"):
+        fig = _new("moe-experts", figsize=(7.2, 6.2))
+        top, bottom = fig.subplots(2, 1)
+        for model in MOE_FIGURE_MODELS:
+            m = calc.get_model(model)
+            loads = [calc.expert_load(model=model, batch=int(b), weights=MOE_FIGURE_DTYPE) for b in batches]
+            share = np.array([x.touched.value / m.n_experts for x in loads])
+            weights = np.array([x.weight_bytes.value for x in loads])
+            data["touched_share"][model], data["weight_bytes"][model] = share, weights
+            data["active"][model] = loads[0].active_params.value
+            data["total"][model] = loads[0].total_params.value
+            label = f"{model}: top-{m.experts_per_token} of {m.n_experts}"
+            top.plot(batches, share * 100, color=colours[model], label=label, gid=f"touched-{model}")
+            everything = m.parameter_count().value * calc.data_format(MOE_FIGURE_DTYPE).bytes_per_element
+            data["all_weight_bytes"] = {**data.get("all_weight_bytes", {}), model: everything}
+            bottom.plot(batches, weights / everything, color=colours[model],
+                        label=label, gid=f"weights-{model}")
+        for ax in (top, bottom):
+            ax.set_xscale("log", base=2)
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+        top.set_ylim(0, 105)
+        top.set_xlim(1, max_batch)
+        top.set_ylabel("Experts touched (% of all)")
+        top.set_title("Experts touched per MoE layer, one decode step")
+        top.legend(loc="lower right", fontsize=9)
+        v3 = "DeepSeek-V3"
+        bottom.axhline(data["active"][v3] / data["total"][v3], color=colours[v3], linestyle=":", linewidth=1.3,
+                       gid="active-share")
+        bottom.annotate(f"{v3} active share {data['active'][v3] / data['total'][v3] * 100:.1f} %", (1, data["active"][v3] / data["total"][v3]),
+                        xytext=(4, 6), textcoords="offset points", fontsize=9, color=colours[v3])
+        bottom.set_xlim(1, max_batch)
+        bottom.set_ylim(0, 1.05)
+        bottom.set_xlabel("Batch (sequences decoded together)")
+        bottom.set_ylabel("Weights read / all weights")
+        bottom.set_title(f"Weights read per step ({MOE_FIGURE_DTYPE}), as a share of the model")
+    return fig, data
+
+
+FIGURES["moe-experts"] = moe_experts
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python scripts/figures.py OUT_DIR")

@@ -18,6 +18,7 @@ from .test_browser import LIVE_TIMEOUT_MS, browser, edit, form_values, open_live
 CASES = {
     "attention": ("attention/", {"model": "DeepSeek-V3", "mla_form": "expanded", "seq_len": "8192"},
                   ("n_kv_heads", "1", "leave K/V heads at 0")),
+    "moe": ("moe/", {"batch": "256", "gpu": "B200"}, ("gpus", "300", "must be at most 256")),
 }
 
 
