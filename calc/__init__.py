@@ -47,6 +47,7 @@ from .serving.capacity import MemoryPlan, memory_plan
 from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
 from .serving.search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
 from .serving.efficiency import Efficiency, efficiency
+from .serving.formats_measured import FormatGain, fp4_fp8_gain, fp4_fp8_points
 from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
@@ -60,6 +61,8 @@ from .roofline import (
     WorkAndTraffic,
     attainable_performance,
     attention_time,
+    QuantizedMatmul,
+    quantized_matmul,
     forward_time,
     kernel_time,
     operational_intensity,
@@ -84,6 +87,7 @@ __all__ = [
     "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
+    "FormatGain", "fp4_fp8_gain", "fp4_fp8_points",
     "ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch",
-    "AttentionCost", "attention_cost", "attention_time", "attention_kind", "kv_cache_bytes", "with_kv_heads",
+    "AttentionCost", "attention_cost", "attention_time", "QuantizedMatmul", "quantized_matmul", "attention_kind", "kv_cache_bytes", "with_kv_heads",
 ]

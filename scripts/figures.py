@@ -554,6 +554,89 @@ def moe_experts(*, max_batch: int = 1024) -> tuple[Figure, dict]:
 
 FIGURES["moe-experts"] = moe_experts
 
+
+# --------------------------------------------------------------------------- Serving LLMs today: quantization
+
+QUANT_SCHEMES = (("int8 weight-only", "int8", "bf16"), ("int4 weight-only", "int4", "bf16"),
+                 ("fp8 weights and activations", "fp8", "fp8"), ("fp4 weights and activations", "fp4", "fp4"))
+QUANT_SHAPE = (8192, 28672)  # Llama-3-70B's MLP up/gate projection
+QUANT_GPU = "B200"
+
+
+def quant_speedup(*, gpu: str = QUANT_GPU, max_tokens: int = 8192) -> tuple[Figure, dict]:
+    """Speed-up over bf16 of one linear layer in each format, against the tokens sharing the weights."""
+    tokens = np.unique(np.geomspace(1, max_tokens, 80).round().astype(int))
+    d_in, d_out = QUANT_SHAPE
+    data: dict[str, Any] = {"tokens": tokens, "speedup": {}, "gpu": gpu}
+    base = np.array([calc.quantized_matmul(gpu=gpu, d_in=d_in, d_out=d_out, tokens=int(t)).time.value
+                     for t in tokens])
+    colours = ("#59a14f", "#edc948", "#4e79a7", "#e15759")
+    styles = ("--", "--", "-", "-")
+    with _style("quant-speedup"):
+        fig = _new("quant-speedup")
+        ax = fig.add_subplot()
+        for (label, w, a), colour, style in zip(QUANT_SCHEMES, colours, styles):
+            times = np.array([calc.quantized_matmul(gpu=gpu, d_in=d_in, d_out=d_out, tokens=int(t), weights=w,
+                                                    activations=a).time.value for t in tokens])
+            data["speedup"][label] = base / times
+            ax.plot(tokens, base / times, style, color=colour, label=label, gid=f"speedup-{w}-{a}")
+        ax.axhline(1, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8)
+        ax.set_xscale("log", base=2)
+        from matplotlib.ticker import ScalarFormatter
+
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.set_xlim(1, max_tokens)
+        ax.set_ylim(0, 4.4)
+        ax.set_xlabel("Tokens sharing each weight read (batch, or batch × prompt)")
+        ax.set_ylabel("Speed-up over bf16")
+        ax.set_title(f"{d_in:,} × {d_out:,} linear layer on {gpu}: roofline bound per format")
+        ax.legend(loc="upper right", fontsize=9)
+    return fig, data
+
+
+def fp4_measured(*, gpu: str = QUANT_GPU, batch: int = 64) -> tuple[Figure, dict]:
+    """Measured fp4 / fp8 throughput of DeepSeek-R1 on 8 × B200 against the naive 2× and the roofline's ratio."""
+    gain = calc.fp4_fp8_gain()
+    kw = dict(gpu=gpu, model="DeepSeek-V3", phase="decode", batch=batch, seq_len=2048, kv="fp8")
+    predicted = (calc.forward_time(weights="fp8", activations="fp8", **kw).time.value
+                 / calc.forward_time(weights="fp4", activations="fp4", **kw).time.value)
+    data: dict[str, Any] = {"ratios": {}, "predicted": predicted, "median": gain.median_equal_concurrency.value}
+    colours = {(1024, 1024): "#4e79a7", (1024, 8192): "#59a14f", (8192, 1024): "#e15759"}
+    with _style("fp4-measured"):
+        fig = _new("fp4-measured")
+        ax = fig.add_subplot()
+        for shape, colour in colours.items():
+            rows = [r for r in gain.equal_concurrency if (r.input_len, r.output_len) == shape]
+            data["ratios"][shape] = {r.at: r.ratio.value for r in rows}
+            ax.plot([r.at for r in rows], [r.ratio.value for r in rows], "o", color=colour, markersize=7,
+                    markeredgecolor=FOREGROUND, markeredgewidth=0.4, label=f"{shape[0]:,} in / {shape[1]:,} out",
+                    gid=f"measured-{shape[0]}-{shape[1]}")
+        ax.axhline(2, color=FOREGROUND, alpha=GUIDE_ALPHA, linestyle=":", linewidth=1.2, gid="naive")
+        ax.annotate("naive: twice the peak, half the bytes", (4, 2), xytext=(0, 4), textcoords="offset points",
+                    fontsize=9)
+        ax.axhline(predicted, color="#b07aa1", linestyle="--", linewidth=1.5, gid="predicted")
+        ax.annotate(f"roofline, scales included: {predicted:.2f}", (4, predicted), xytext=(0, -12),
+                    textcoords="offset points", fontsize=9, color="#b07aa1")
+        ax.axhline(data["median"], color=FOREGROUND, linewidth=1.2, gid="median")
+        ax.annotate(f"measured median {data['median']:.2f}", (300, data["median"]), xytext=(0, 4),
+                    textcoords="offset points", ha="right", fontsize=9)
+        ax.axhline(1, color=FOREGROUND, alpha=0.3, linewidth=0.8)
+        ax.set_xscale("log", base=2)
+        from matplotlib.ticker import ScalarFormatter
+
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.set_xlim(3, 320)
+        ax.set_ylim(0, 2.8)
+        ax.set_xlabel("Client concurrency (requests in flight)")
+        ax.set_ylabel("fp4 / fp8+MTP output tokens/s per GPU")
+        ax.set_title("DeepSeek-R1 on 8 × B200, TensorRT-LLM: fp4 over fp8 at equal concurrency")
+        ax.legend(loc="lower right", fontsize=9)
+    return fig, data
+
+
+FIGURES["quant-speedup"] = quant_speedup
+FIGURES["fp4-measured"] = fp4_measured
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: python scripts/figures.py OUT_DIR")

@@ -91,7 +91,8 @@ class _Builder:
     def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str) -> None:
         self.w, self.a, self.kv = w.bytes_per_element, a.bytes_per_element, kv.bytes_per_element
         self.matmul_dtype = matmul_peak_dtype(weights=weights, activations=activations)
-        self.attention_dtype = activations
+        # fp4 activations feed the GEMMs only; attention (softmax included) runs at fp8 in the kernels that exist.
+        self.attention_dtype = "fp8" if activations == "fp4" else activations
         self.ops: list[Operator] = []
 
     def add(self, *, name: str, group: str, kind: str, layers: int, flops: float, formula: str,
@@ -379,7 +380,8 @@ def _choices(*, m: ModelConfig, phase: str, causal: bool, fused: bool, all_logit
         "fused attention (FlashAttention-style): scores stay on chip" if fused
         else "unfused attention: score and probability matrices written to and read from memory",
         f"weights {wf.describe()}, activations {activations}, KV cache {kv}; matmuls at the {matmul_dtype} peak,"
-        f" attention at the {activations} peak, vector operators at the {VECTOR_DTYPE} non-tensor peak",
+        f" attention at the {'fp8' if activations == 'fp4' else activations} peak, vector operators at the"
+        f" {VECTOR_DTYPE} non-tensor peak",
         "each weight read once per step; each cached K/V read once by attention",
         "each operator is its own kernel: norms, activations and residual adds are not fused into the matmuls",
     ]
