@@ -140,3 +140,9 @@ def test_built_page(site: Path):
     assert ids == ["figure-quant-speedup", "figure-fp4-measured"]
     assert "ix0433" in article.get_text() and "1.47" in article.get_text()
     assert len(article.select("details.question")) >= 4 and article.select_one(".admonition.tip")
+
+
+def test_anatomy_reports_a_missing_peak_on_the_dtype_field():
+    result = widgets.call("anatomy", {"weights": "fp4", "activations": "fp4"})  # default GPU: H100, no fp4 peak
+    assert not result["ok"] and result["field"] == "activations" and "has no peak for H100" in result["message"]
+    assert widgets.call("anatomy", {"weights": "fp4", "activations": "fp4", "gpu": "B200"})["ok"]
