@@ -81,6 +81,15 @@ def test_gqa_kv_split_under_tp():
     assert eight.kv_held.value == one.kv_held.value / 8 == 4 * 1000 * 2 * 1 * 128 * 2 * 32
 
 
+def test_worked_problem_3_tokens_per_expert_at_256():
+    # 256 × 8 token-slots over 255.9 touched experts: 8.0 tokens each; fp8 intensity ≈ 2 × 8 = 16, against the
+    # H200's fp8 ridge 1978.9 / 4.8 = 412.3.
+    load = calc.expert_load(model="DeepSeek-V3", batch=256, weights="fp8")
+    assert load.tokens_per_expert.value == pytest.approx(256 * 8 / (256 * (1 - (1 - 8 / 256) ** 256)))
+    assert 15 < load.expert_intensity.value < 16
+    assert calc.ridge_point(gpu="H200-SXM-141GB", dtype="fp8").value == pytest.approx(412.27, abs=0.01)
+
+
 def test_calculator():
     values = widgets.call("moe")["values"]
     load = calc.expert_load(model="DeepSeek-V3", batch=64, weights="fp8", context_len=2048)

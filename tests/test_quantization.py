@@ -75,6 +75,14 @@ def test_fp4_model_step_attention_at_fp8():
     assert 1.6 < fp8.time.value / t.time.value < 1 / 0.5625
 
 
+def test_worked_problem_5_fp8_cache_fits_twice_the_sequences():
+    # Llama-3-70B, 8,192 tokens: 2 × 8 × 128 × 80 × 8,192 × 2 B = 2.68 GB in bf16, half in fp8.
+    bf16 = calc.kv_cache_bytes(model="Llama-3-70B", context_len=8192).value
+    assert bf16 == 2 * 8 * 128 * 80 * 8192 * 2
+    assert calc.kv_cache_bytes(model="Llama-3-70B", context_len=8192, kv="fp8").value == bf16 / 2
+    assert 40e9 // bf16 == 14
+
+
 def test_measured_gain():
     gain = calc.fp4_fp8_gain()
     points = calc.fp4_fp8_points()

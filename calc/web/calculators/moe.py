@@ -89,7 +89,7 @@ def _moe(*, model: str, batch: int, context_len: int, dtype: str, gpu: str, gpus
             s = _step(model=model, layout=name, gpus=gpus, batch=b, context_len=context_len, dtype=dtype, part=part)
             points.append({"batch": b, "ms_per_token": s.total * 1e3, "layout": label})
     chart = charts.line_spec(
-        title=f"{model} decode step on {gpus} GPUs", points=points, x_field="batch", x_title="Batch (sequences)",
+        title=f"Step time on {gpus} GPUs", points=points, x_field="batch", x_title="Batch (sequences)",
         y_field="ms_per_token", y_title="Step time, lower bound (ms)", x_log=True, series="layout",
         current={"batch": batch, "ms_per_token": steps[faster].total * 1e3},
     )
