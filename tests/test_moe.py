@@ -70,7 +70,7 @@ def test_layouts_per_gpu():
     assert tp.weight_bytes.value + tp.kv_bytes.value > dp.weight_bytes.value + dp.kv_bytes.value
     with pytest.raises(calc.InputError, match="GPUs: 16 exceeds the 8 experts"):
         calc.moe_layout(model="Mixtral-8x7B", layout="ep-dp", gpus=16)
-    with pytest.raises(calc.InputError, match="layout='pp' must be one of"):
+    with pytest.raises(calc.InputError, match="Layout: 'pp' is not allowed; give one of tp, ep-dp"):
         calc.moe_layout(model="Mixtral-8x7B", layout="pp")
 
 
