@@ -85,10 +85,14 @@ class ForwardOperators:
 
 
 class _Builder:
-    def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str) -> None:
+    def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str,
+                 kv_dtype: str) -> None:
         self.w, self.a, self.kv = w.bytes_per_element, a.bytes_per_element, kv.bytes_per_element
         self.matmul_dtype = matmul_peak_dtype(weights=weights, activations=activations)
-        self.attention_dtype = activations
+        # Attention multiplies activations by the cache; 4-bit checkpoints keep it in 8 or 16 bits (NVFP4 and
+        # MXFP4 quantise the linear layers only), so it runs at the cache's rate there.
+        self.attention_dtype = (activations if activations not in ("fp4", "mxfp4")
+                                else kv_dtype if kv_dtype in ("fp8", "bf16", "fp16") else "bf16")
         self.ops: list[Operator] = []
 
     def add(self, *, name: str, group: str, kind: str, layers: int, flops: float, formula: str,
@@ -219,7 +223,7 @@ def forward_operators(
 
     ``model`` is a preset name, a ``config.json`` dict or a :class:`ModelConfig`.
     ``seq_len`` is the prompt length at prefill and the attended context at
-    decode.  ``group_size`` is the int4 quantization group of the weights.
+    decode.  ``group_size`` is the quantization group of int4 or int8 weights.
 
     >>> r = forward_operators(model="Llama-2-7B", phase="decode", batch=1, seq_len=1)
     >>> r.weight_bytes.value == 2 * get_model("Llama-2-7B").parameter_count().value - 2 * 4096 * 31999
@@ -235,7 +239,7 @@ def forward_operators(
     kf = data_format(kv, field="kv")
     if activations == "int4":
         raise InputError("activations", "activations='int4' is not a compute format; use bf16, fp16, fp8 or int8")
-    bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations)
+    bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations, kv_dtype=kv)
     prefill = phase == "prefill"
     T = bsz * s if prefill else bsz  # tokens through the projections this step
     queries = s if prefill else 1  # per sequence

@@ -58,13 +58,19 @@ class MemoryModel:
 
     def __init__(self, *, model: ModelConfig, part: Accelerator, tp: int, pp: int, weights: str, kv: str,
                  activations: str, context_len: int, prompt_len: int, block_size: int | None,
-                 reserve_fraction: float, params: float | None = None) -> None:
+                 reserve_fraction: float, params: float | None = None, group_size: int | None = None,
+                 dp_attention: bool = False) -> None:
         m = model
         self.capacity = part.memory
         self.reserve = reserve_fraction * part.memory
         params = m.parameter_count().value if params is None else params
-        self.weights = params * data_format(weights, field="weights").bytes_per_element / (tp * pp)
-        kv_share = 1.0 if m.is_mla else math.ceil(m.n_kv_heads / tp) / m.n_kv_heads
+        self.weights = params * data_format(weights, field="weights", group_size=group_size).bytes_per_element / (tp * pp)
+        # MLA's one latent is copied on every TP rank; with data-parallel attention each GPU holds only its own
+        # 1/TP of the requests (the attention weights it then repeats are not counted: under 2 % of DeepSeek-V3).
+        if dp_attention and tp > 1:
+            kv_share = 1.0 / tp
+        else:
+            kv_share = 1.0 if m.is_mla else math.ceil(m.n_kv_heads / tp) / m.n_kv_heads
         tokens = context_len if not block_size else math.ceil(context_len / block_size) * block_size
         kv_e = data_format(kv, field="kv").bytes_per_element
         self.kv_per_request = m.kv_elements_per_token_layer * m.n_layers * kv_e * tokens * kv_share / pp

@@ -1,11 +1,43 @@
-"""Serving-engine efficiency profiles: the achieved fractions of datasheet rates and the fixed costs."""
+"""Serving-engine profiles: the achieved fractions of datasheet rates and the fixed costs the roofline does not see.
+
+A roofline counts FLOPs and bytes.  A served step also pays costs that are
+neither, and at small batch on a large MoE model they are most of the step
+(a DeepSeek-R1 decode step at concurrency 1 on 8 × B300 takes about 7 ms,
+while its bytes take about 1 ms at the datasheet bandwidth).  Each is one
+named, global number per engine profile and its own line in a step's "why":
+
+* ``step_overhead`` — once per step (prefill or decode): the scheduler,
+  sampling, the host work between steps;
+* ``layer_overhead`` — once per layer per step: kernel launches and the tails
+  of the small kernels of a layer (norms, routing, quantisation of
+  activations) that neither bytes nor FLOPs explain;
+* ``alpha`` — once per collective: the latency of an all-reduce or all-to-all
+  (launch, synchronisation, hops), independent of its bytes;
+* ``moe_tokens_half`` — the grouped MoE GEMM's efficiency as a function of the
+  tokens per expert ``t``: ``t / (t + t½)``.  Equivalently each loaded expert
+  costs ``t½`` rows of padding work (a tensor-core tile is 64–128 rows; a
+  DeepSeek expert sees 29 of 922 prompt tokens on average), so a prefill of a
+  fine-grained MoE runs far below the dense GEMM rate;
+* ``request_overhead`` — once per request on the time to first token:
+  admission, tokenisation and the first output's detokenisation and
+  streaming, which a client-side TTFT contains and a step does not.
+
+The fractions ``compute``, ``memory`` and ``link`` scale the datasheet's
+tensor peak, memory bandwidth and one-way link bandwidth.
+
+Profiles: ``typical`` (the default), ``optimistic``, ``ideal`` (every cost 0,
+every fraction 1: the pure roofline) and one per serving engine of the
+public measurements (``sglang``, ``sglang-rocm``, ``trtllm``, ``atom``),
+fitted by ``scripts/fit_engine.py`` on part of the data and checked on the
+rest (the Validation page).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..core import validate
-from ..core.units import MICROSECOND
+from ..core.units import MICROSECOND, MILLISECOND
 from .parallel import DEFAULT_ALPHA
 
 
@@ -27,6 +59,8 @@ class Efficiency:
     * ``alpha`` 16 µs per collective: the source's 8 µs per hop, two hops.
     * ``layer_overhead`` 8 µs per layer per step: kernel launches of a layer
       not hidden by CUDA graphs; an assumption, checked on the Validation page.
+    * ``step_overhead``, ``request_overhead``, ``moe_tokens_half``: fitted on
+      the fit part of the public measurements (``scripts/fit_engine.py``).
     """
 
     name: str = "typical"
@@ -35,23 +69,45 @@ class Efficiency:
     link: float = 0.8
     alpha: float = DEFAULT_ALPHA
     layer_overhead: float = 8 * MICROSECOND
+    step_overhead: float = 0.0
+    request_overhead: float = 0.0
+    moe_tokens_half: float = 0.0
 
     def describe(self) -> str:
         return (f"{self.name}: η_compute {self.compute:g}, η_memory {self.memory:g}, η_link {self.link:g}, "
-                f"α {self.alpha / MICROSECOND:g} µs per collective, {self.layer_overhead / MICROSECOND:g} µs per layer")
+                f"α {self.alpha / MICROSECOND:g} µs per collective, {self.layer_overhead / MICROSECOND:g} µs per layer, "
+                f"{self.step_overhead / MICROSECOND:g} µs per step, {self.request_overhead / MILLISECOND:g} ms per request,"
+                f" MoE GEMM half-efficiency at {self.moe_tokens_half:g} tokens per expert")
 
+    def moe_efficiency(self, tokens_per_expert: float) -> float:
+        """Fraction of the compute rate a grouped MoE GEMM reaches with ``t`` tokens per expert: t / (t + t½).
+
+        >>> Efficiency(moe_tokens_half=32).moe_efficiency(96)  # 96 / (96 + 32)
+        0.75
+        """
+        if self.moe_tokens_half <= 0:
+            return 1.0
+        return tokens_per_expert / (tokens_per_expert + self.moe_tokens_half)
+
+
+#: Names of the parameters a fit may move (everything but the name).
+PARAMETERS = tuple(f.name for f in fields(Efficiency) if f.name != "name")
 
 TYPICAL = Efficiency()
 #: The best seen: gpt-fast's ~1,700 GB/s of 2,039 on A100 (m138 notes), 85 % of peak FLOPs, 90 % of link, no overhead.
 OPTIMISTIC = Efficiency(name="optimistic", compute=0.85, memory=0.83, link=0.9, alpha=8 * MICROSECOND,
                         layer_overhead=0.0)
-EFFICIENCIES = {"typical": TYPICAL, "optimistic": OPTIMISTIC}
+#: The pure roofline: datasheet rates, nothing else.  Reproduces the bound exactly (tested).
+IDEAL = Efficiency(name="ideal", compute=1.0, memory=1.0, link=1.0, alpha=0.0, layer_overhead=0.0)
+
+EFFICIENCIES = {"typical": TYPICAL, "optimistic": OPTIMISTIC, "ideal": IDEAL}
 
 
 def efficiency(*, compute: float = TYPICAL.compute, memory: float = TYPICAL.memory, link: float = TYPICAL.link,
                alpha: float = TYPICAL.alpha, layer_overhead: float = TYPICAL.layer_overhead,
-               name: str = "custom") -> Efficiency:
-    """A checked :class:`Efficiency`: fractions in (0, 1], times in seconds ≥ 0.
+               step_overhead: float = TYPICAL.step_overhead, request_overhead: float = TYPICAL.request_overhead,
+               moe_tokens_half: float = TYPICAL.moe_tokens_half, name: str = "custom") -> Efficiency:
+    """A checked :class:`Efficiency`: fractions in (0, 1], times in seconds ≥ 0; a preset by its name alone.
 
     >>> efficiency(memory=1.2)
     Traceback (most recent call last):
@@ -65,4 +121,7 @@ def efficiency(*, compute: float = TYPICAL.compute, memory: float = TYPICAL.memo
             raise validate.fail(key, value, "must be a fraction in (0, 1]; 1 means the full datasheet rate")
         fractions[key] = x
     return Efficiency(name=name, **fractions, alpha=validate.non_negative("alpha", alpha),
-                      layer_overhead=validate.non_negative("layer_overhead", layer_overhead))
+                      layer_overhead=validate.non_negative("layer_overhead", layer_overhead),
+                      step_overhead=validate.non_negative("step_overhead", step_overhead),
+                      request_overhead=validate.non_negative("request_overhead", request_overhead),
+                      moe_tokens_half=validate.non_negative("moe_tokens_half", moe_tokens_half))
