@@ -50,6 +50,8 @@ class ModelConfig:
     activation: str = "silu"
     norm: str = "rmsnorm"  # "layernorm" carries a bias vector too
     norms_per_layer: int = 2
+    embedding_norm: bool = False  # a norm right after the embedding lookup (BLOOM's word_embeddings_layernorm)
+    qk_norm: bool = False  # RMSNorm over head_dim on each query and key head (Qwen3): 2·head_dim per layer
     qkv_bias: bool = False
     o_bias: bool = False
     mlp_bias: bool = False
@@ -225,8 +227,17 @@ def parameter_breakdown(m: ModelConfig) -> ParameterCount:
 
     per_norm = norm_params(m, h)
     norms_value = L * m.norms_per_layer * per_norm + per_norm
-    norms = _q(norms_value, "L · norms/layer · norm + final norm",
-               f"{num(L)} × {num(m.norms_per_layer)} × {num(per_norm)} + {num(per_norm)}")
+    norms_formula = "L · norms/layer · norm + final norm"
+    norms_text = f"{num(L)} × {num(m.norms_per_layer)} × {num(per_norm)} + {num(per_norm)}"
+    if m.embedding_norm:
+        norms_value += per_norm
+        norms_formula += " + embedding norm"
+        norms_text += f" + {num(per_norm)}"
+    if m.qk_norm:
+        norms_value += L * 2 * m.head_dim
+        norms_formula += " + L · 2·d_head (q, k norms)"
+        norms_text += f" + {num(L)} × 2·{num(m.head_dim)}"
+    norms = _q(norms_value, norms_formula, norms_text)
 
     emb_value = V * h + m.position_embeddings * h
     emb_text = f"{num(V)}·{num(h)}" + (f" + {num(m.position_embeddings)}·{num(h)} positions"

@@ -40,6 +40,7 @@ IGNORED: frozenset[str] = frozenset("""
     task_specific_params _remove_final_layer_norm do_layer_norm_before prefix
     apply_residual_connection_post_layernorm use_flash_attn quantization_config
     num_ln_in_parallel_attn is_decoder tokenizer_class
+    slow_but_exact masked_softmax_fusion offset_alibi unk_token_id
 """.split())
 
 
@@ -128,7 +129,7 @@ def _llama_like(r: _Reader) -> dict:
         shapes.update(n_experts=r.int("num_local_experts"), experts_per_token=r.int("num_experts_per_tok"),
                       moe_intermediate=shapes["intermediate"])
     window = r.raw("sliding_window")
-    if family == "qwen2" and not r.flag("use_sliding_window", False):
+    if family in ("qwen2", "qwen3", "qwen3_moe") and not r.flag("use_sliding_window", False):
         window = None
     if window is not None:
         shapes.update(sliding_window=validate.positive_int("sliding_window", window),
@@ -184,7 +185,9 @@ def _falcon(r: _Reader) -> dict:
     hidden, heads = r.int("hidden_size"), r.int("num_attention_heads", alias=("n_head",))
     new_arch = r.flag("new_decoder_architecture", False)
     if new_arch:
-        kv = r.int("num_kv_heads", heads, alias=("n_head_kv",))
+        # Falcon's own key is num_kv_heads (n_head_kv in the first releases); num_key_value_heads is the
+        # Llama spelling people carry over, and reading it as absent would silently make the model MHA.
+        kv = r.int("num_kv_heads", heads, alias=("n_head_kv", "num_key_value_heads"))
     else:
         kv = 1 if r.flag("multi_query", True) else heads
     head_dim = _heads(r, hidden, heads, kv, None)
@@ -197,6 +200,41 @@ def _falcon(r: _Reader) -> dict:
         norms_per_layer=2 if (new_arch or not parallel) else 1, qkv_bias=bias, o_bias=bias, mlp_bias=bias,
         tied_embeddings=r.flag("tie_word_embeddings", True), parallel_attention=parallel,
         rotary_dim=0 if r.flag("alibi", False) else head_dim, max_context=r.int("max_position_embeddings", 0) or None,
+    )
+
+
+def _qwen3(r: _Reader) -> dict:
+    """Qwen3 and Qwen3-MoE: Llama-shaped with an explicit head_dim, per-head q/k RMSNorm, no biases;
+    the MoE variant has ``num_experts`` routed experts of ``moe_intermediate_size`` and no shared expert."""
+    shapes = _llama_like(r)
+    shapes["qk_norm"] = True
+    if r.family == "qwen3_moe":
+        layers = shapes["n_layers"]
+        experts, top_k = r.int("num_experts"), r.int("num_experts_per_tok")
+        if top_k > experts:
+            raise InputError("num_experts_per_tok", f"num_experts_per_tok={top_k} must not exceed num_experts={experts}")
+        if r.int("decoder_sparse_step", 1) != 1:
+            raise InputError("decoder_sparse_step", "decoder_sparse_step must be 1 (every layer is MoE); "
+                                                    "interleaved dense layers are not modelled")
+        dense = r.raw("mlp_only_layers", [])
+        if not isinstance(dense, list) or dense != list(range(len(dense))) or len(dense) > layers:
+            raise InputError("mlp_only_layers", "mlp_only_layers must list the first k layers (0, 1, …, k−1) or be "
+                                                "empty; dense layers elsewhere are not modelled")
+        shapes.update(n_experts=experts, experts_per_token=top_k, moe_intermediate=r.int("moe_intermediate_size"),
+                      first_dense_layers=len(dense))
+    return shapes
+
+
+def _bloom(r: _Reader) -> dict:
+    """BLOOM: ALiBi positions (no rotary, no position table), a LayerNorm after the embeddings, biases
+    everywhere, a 4h GELU MLP, embeddings tied to the output head."""
+    hidden, heads = r.int("hidden_size", alias=("n_embed",)), r.int("n_head", alias=("num_attention_heads",))
+    return dict(
+        hidden=hidden, n_layers=r.int("n_layer", alias=("num_hidden_layers",)), n_heads=heads, n_kv_heads=heads,
+        head_dim=_heads(r, hidden, heads, heads, None), intermediate=4 * hidden, vocab=r.int("vocab_size"),
+        gated_mlp=False, activation="gelu", norm="layernorm", embedding_norm=True, qkv_bias=True, o_bias=True,
+        mlp_bias=True, tied_embeddings=r.flag("tie_word_embeddings", True), rotary_dim=0,
+        max_context=r.int("seq_length", 0) or None,
     )
 
 
@@ -236,7 +274,7 @@ def _deepseek(r: _Reader) -> dict:
 READERS: dict[str, Callable[[_Reader], dict]] = {
     **{f: _llama_like for f in ("llama", "mistral", "mixtral", "qwen2", "gemma", "gemma2", "phi3")},
     "gpt2": _gpt2, "opt": _opt, "gpt_neox": _gpt_neox, "falcon": _falcon,
-    "deepseek_v2": _deepseek, "deepseek_v3": _deepseek,
+    "deepseek_v2": _deepseek, "deepseek_v3": _deepseek, "qwen3": _qwen3, "qwen3_moe": _qwen3, "bloom": _bloom,
 }
 
 _ARCHITECTURES = {
@@ -245,6 +283,7 @@ _ARCHITECTURES = {
     "Phi3ForCausalLM": "phi3", "GPT2LMHeadModel": "gpt2", "OPTForCausalLM": "opt",
     "GPTNeoXForCausalLM": "gpt_neox", "FalconForCausalLM": "falcon", "RWForCausalLM": "falcon",
     "DeepseekV2ForCausalLM": "deepseek_v2", "DeepseekV3ForCausalLM": "deepseek_v3",
+    "Qwen3ForCausalLM": "qwen3", "Qwen3MoeForCausalLM": "qwen3_moe", "BloomForCausalLM": "bloom",
 }
 _MODEL_TYPES = {"RefinedWeb": "falcon", "RefinedWebModel": "falcon"}
 

@@ -251,6 +251,8 @@ def forward_operators(
             weights=T * h * bld.w * (2 if m.position_embeddings else 1), acts=T * h * bld.a)
 
     norm_flops, norm_w = NORM_FLOPS[m.norm], h * (2 if m.norm == "layernorm" else 1)
+    if m.embedding_norm:
+        bld.vector("embedding norm", "norm", layers=1, elements=T * h, flops_per=norm_flops, weights=norm_w)
     if m.norms_per_layer == 1:
         bld.vector("norm (shared by attention and MLP)", "norm", layers=L, elements=T * h, flops_per=norm_flops,
                    weights=norm_w)
@@ -296,6 +298,9 @@ def forward_operators(
                    to_kv=True)
         bld.linear("v_proj (→ cache)", "attention", layers=L, tokens=T, d_in=h, d_out=kvh * d, bias=m.qkv_bias,
                    to_kv=True)
+        if m.qk_norm:
+            bld.vector("q, k norms (per head)", "norm", layers=L, elements=T * (H + kvh) * d,
+                       flops_per=NORM_FLOPS["rmsnorm"], weights=2 * d)
         if m.rotary_dim:
             bld.vector("rotary (q, k)", "attention", layers=L, elements=T * (H + kvh) * m.rotary_dim,
                        flops_per=ROTARY_FLOPS)
