@@ -47,6 +47,24 @@ MICROSCALED: dict[str, tuple[int, float]] = {"fp4": (16, 1.0), "mxfp4": (32, 1.0
 PEAK_OF: dict[str, str] = {"mxfp4": "fp4"}
 
 
+#: Vector operations to turn one stored weight into a multiplicand inside a weight-only kernel (an estimate:
+#: int4 unpack = shift + mask, convert, subtract the zero point, multiply by the scale; int8 and fp8 convert +
+#: scale; fp4 a table lookup + scale).  Counted at the part's fp32 (CUDA-core) rate; see ``dequant_ops``.
+DEQUANT_OPS: dict[str, float] = {"int4": 5, "int8": 2, "fp8": 2, "fp4": 3, "mxfp4": 3}
+
+
+def dequant_ops(*, weights: str, activations: str) -> float:
+    """Vector ops per weight a matmul spends dequantising: 0 unless the weights are narrower than the
+    activations they are multiplied with (a weight-only kernel: W4A16, W8A16, fp4 weights under bf16).
+
+    >>> dequant_ops(weights="int4", activations="bf16"), dequant_ops(weights="fp8", activations="fp8")
+    (5, 0)
+    """
+    if matmul_peak_dtype(weights=weights, activations=activations) == peak_key(weights):
+        return 0
+    return DEQUANT_OPS.get(weights, 0)
+
+
 def peak_key(dtype: str) -> str:
     """The key of the part's peak table a format computes at: ``mxfp4`` → ``fp4``, others themselves."""
     return PEAK_OF.get(dtype, dtype)

@@ -89,10 +89,7 @@ class _Builder:
                  kv_dtype: str) -> None:
         self.w, self.a, self.kv = w.bytes_per_element, a.bytes_per_element, kv.bytes_per_element
         self.matmul_dtype = matmul_peak_dtype(weights=weights, activations=activations)
-        # Attention multiplies activations by the cache; 4-bit checkpoints keep it in 8 or 16 bits (NVFP4 and
-        # MXFP4 quantise the linear layers only), so it runs at the cache's rate there.
-        self.attention_dtype = (activations if activations not in ("fp4", "mxfp4")
-                                else kv_dtype if kv_dtype in ("fp8", "bf16", "fp16") else "bf16")
+        self.attention_dtype = attention_dtype(activations=activations, kv=kv_dtype)
         self.ops: list[Operator] = []
 
     def add(self, *, name: str, group: str, kind: str, layers: int, flops: float, formula: str,
@@ -129,6 +126,23 @@ class _Builder:
         self.add(name=name, group=group, kind="vector", layers=layers, flops=elements * flops_per,
                  formula=f"{flops_per:g}·elements", acts=elements * (reads + writes) * self.a,
                  weights=weights * self.a)
+
+
+def attention_dtype(*, activations: str, kv: str) -> str:
+    """The peak attention runs at: queries meet cached keys and values, so the wider of the two formats.
+
+    A bf16 cache under fp8 activations (SGLang's default for DeepSeek fp8) runs attention in bf16; an fp8 cache
+    under bf16 activations is upcast.  4-bit checkpoints keep attention in 8 or 16 bits (NVFP4 and MXFP4
+    quantise the linear layers only), so it runs at the cache's rate there.
+
+    >>> attention_dtype(activations="fp8", kv="bf16"), attention_dtype(activations="fp4", kv="fp8")
+    ('bf16', 'fp8')
+    """
+    if activations in ("fp4", "mxfp4"):
+        return kv if kv in ("fp8", "bf16", "fp16") else "bf16"
+    if kv in ("bf16", "fp16", "fp32") and activations in ("fp8", "int8"):
+        return kv
+    return activations
 
 
 def _distinct_experts(experts: int, top_k: int, tokens: float) -> float:

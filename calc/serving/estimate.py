@@ -85,7 +85,8 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
     sequence (weights and KV read once); it yields :func:`accepted_tokens` tokens per request.
 
     **TPOT** (continuous) = step / accepted + B / o · prefill: while a request produces its ``o`` tokens, the
-    B − 1 others finish and are replaced about once, and each replacement's prefill stalls the batch.
+    B − 1 others finish and are replaced about once, and each replacement's prefill stalls the batch (with
+    data-parallel attention over N GPUs, N prompts are prefilled at once, each costing 1/N of that pass).
 
     **TTFT as a client measures it** (continuous batching, closed loop of B clients):
 
@@ -115,12 +116,16 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
                       wait=0.0, queue=0.0, accepted=accepted)
     pre = ev.prefill(batch=1, prompt_len=prompt_len)
     p = pre.total
-    tpot = step / accepted + batch / output_len * p / ev.pp
+    # The interleaved prefills' cost per prompt: with data-parallel attention the N ranks prefill N prompts at
+    # once (their MoE layers batched together), so each costs 1/N of an N-prompt prefill.
+    n_dp = min(ev.tp, batch) if ev.dp_attention else 1
+    p_each = p if n_dp == 1 else ev.prefill(batch=n_dp, prompt_len=prompt_len).total / n_dp
+    tpot = step / accepted + batch / output_len * p_each / ev.pp
     wait = step if batch > 1 else 0.0
     base = ev.eff.request_overhead + wait + p + step
     e2e = base + (output_len - 1) * tpot
-    rho = min(batch * p / e2e, 0.95) if batch > 1 else 0.0
-    queue = rho * p / (2 * (1 - rho))
+    rho = min(batch * p_each / e2e, 0.95) if batch > 1 else 0.0
+    queue = rho * p_each / (2 * (1 - rho))
     return Served(prefill=pre, decode=dec, ttft=base + queue, tpot=tpot, wait=wait, queue=queue, accepted=accepted)
 
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..core import validate
-from ..core.dtypes import data_format, peak_key
+from ..core.dtypes import data_format, dequant_ops, peak_key
 from ..core.quantity import Quantity, num
 from ..core.validate import InputError
 from ..hardware import Accelerator, resolve
@@ -172,6 +172,11 @@ class Evaluator:
             self.kv_share = 1.0  # one latent per token, copied on every TP rank
         else:
             self.kv_share = math.ceil(model.n_kv_heads / tp) / model.n_kv_heads
+        # Weight-only kernels dequantise every weight they read on the vector units: per second of weight
+        # reading, bandwidth / bytes-per-weight weights, each costing ops / vector rate (added to compute).
+        ops_w = dequant_ops(weights=weights, activations=activations)
+        w_bytes = data_format(weights, field="weights", group_size=group_size).bytes_per_element
+        self.dequant = ops_w * self.bw / (w_bytes * self.vector_peak) if ops_w else 0.0
         self._prefill_cache: dict[tuple[int, int], Parts] = {}
         self._coeffs: list[tuple] | None = None
 
@@ -210,8 +215,10 @@ class Evaluator:
         for op in lines:
             div, share = self._scale(op.group, batch)
             kc = share / (div * peak(op.dtype)) * (moe if op.name.startswith("experts ") else 1.0)
-            _accumulate(total, c0=(op.flops[0] + op.flops[1] * s0) * kc, c1=(op.flops[0] + op.flops[1] * s1) * kc,
-                        w=op.weight_bytes[0] / div / bw,  # weights do not depend on context
+            w = op.weight_bytes[0] / div / bw  # weights do not depend on context
+            deq = w * self.dequant if op.dtype != "fp32" else 0.0
+            _accumulate(total, c0=(op.flops[0] + op.flops[1] * s0) * kc + deq,
+                        c1=(op.flops[0] + op.flops[1] * s1) * kc + deq, w=w,
                         a=op.activation_bytes[0] * share / div / bw,
                         k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
                         k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
@@ -249,7 +256,8 @@ class Evaluator:
             bytes_t += sends * self.p2p(tokens)
             lat += sends * self.eff.alpha
         return Parts(compute=p.compute, weights=p.weights, kv=p.kv, activations=p.activations, comms=bytes_t,
-                     latency=lat, overhead=self.m.n_layers * self.eff.layer_overhead, step=self.eff.step_overhead)
+                     latency=lat, overhead=self.m.n_layers * self.eff.layer_overhead
+                     + self.m.moe_layers * self.eff.moe_layer_overhead, step=self.eff.step_overhead)
 
     def model_step(self, lines: tuple[OpLine, ...], tokens: float, s0: float, s1: float, sends: float,
                    batch: float) -> Parts:
@@ -281,7 +289,7 @@ class Evaluator:
                 kk = self.kv_share / self.bw
                 expert = name.startswith("experts ")
                 wsum = (w[0] + w[1] + w[2]) * km / max(self.m.experts_per_token, 1)
-                out.append((dp, expert, f[0] * kc, f[1] * kc, f[2] * kc, w[0] * km, w[1] * km, a[0] * km, a[1] * km,
+                out.append((dp, expert, dtype != "fp32", f[0] * kc, f[1] * kc, f[2] * kc, w[0] * km, w[1] * km, a[0] * km, a[1] * km,
                             k[0] * kk, k[1] * kk, k[2] * kk, wsum if expert else -1.0))
             self._coeffs = out
         return self._coeffs
@@ -293,14 +301,17 @@ class Evaluator:
         moe = self._moe_slowdown(tokens)
         dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
         total = [0.0, 0.0, 0.0, 0.0]
-        for dp, expert, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
+        for dp, expert, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
             bb = b * dp_share if dp else b
             tt = bb * q
             cb, kb = f0 + f1 * tt, k0 + k1 * tt
             c0, c1 = cb + f2 * tt * s0, cb + f2 * tt * s1
             if expert and moe != 1.0:
                 c0, c1 = c0 * moe, c1 * moe
-            _accumulate(total, c0=c0, c1=c1, w=wexp * loaded if wexp >= 0 else w0 + w1 * tt, a=a0 + a1 * tt,
+            w = wexp * loaded if wexp >= 0 else w0 + w1 * tt
+            if self.dequant and matmul:
+                c0, c1 = c0 + w * self.dequant, c1 + w * self.dequant
+            _accumulate(total, c0=c0, c1=c1, w=w, a=a0 + a1 * tt,
                         k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
         return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3])
 
