@@ -99,7 +99,7 @@ class MemoryModel:
 def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batch: int = 1, context_len: int = 2048,
                 prompt_len: int | None = None, tp: int = 1, pp: int = 1, weights: str | None = None,
                 kv: str | None = None, activations: str | None = None, block_size: int | None = DEFAULT_BLOCK,
-                reserve_fraction: float = DEFAULT_RESERVE) -> MemoryPlan:
+                reserve_fraction: float = DEFAULT_RESERVE, group_size: int | None = None) -> MemoryPlan:
     """Memory of one GPU for ``batch`` requests of ``context_len`` tokens; fits or not, and the largest batch.
 
     ``block_size=None`` (or 0) turns paging off: the cache holds exactly ``context_len`` tokens.
@@ -125,7 +125,8 @@ def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batc
         raise InputError("reserve_fraction", f"reserve_fraction={reserve_fraction!r} must be below 1 (0.1 keeps 10 %)")
     act = activations or default_activations(part)
     mm = MemoryModel(model=m, part=part, tp=t, pp=p, weights=weights or act, kv=kv or act, activations=act,
-                     context_len=ctx, prompt_len=prompt, block_size=block, reserve_fraction=reserve)
+                     context_len=ctx, prompt_len=prompt, block_size=block, reserve_fraction=reserve,
+                     group_size=group_size)
     used = mm.used(b)
 
     def q(value: float, formula: str, substituted: str) -> Quantity:
@@ -136,7 +137,8 @@ def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batc
         gpu=part.name,
         capacity=q(part.memory, "datasheet memory", f"{num(part.memory / GB)} GB"),
         weights=q(mm.weights, "P · e_w / (TP · PP)", f"{num(m.parameter_count().value)} × "
-                  f"{num(data_format(weights or act, field='weights').bytes_per_element)} B / ({t} × {p})"),
+                  f"{num(data_format(weights or act, field='weights', group_size=group_size).bytes_per_element)} B"
+                  f" / ({t} × {p})"),
         kv_cache=q(b * mm.kv_per_request, "B · kv_per_token · ⌈ctx/block⌉·block · share / PP",
                    f"{b} × {num(mm.kv_per_request)} B ({pages} tokens)"),
         workspace=q(mm.workspace(b), "max(prompt, B) · (4d + 3d_ff/TP) · e_a + B · 4 · vocab / TP",

@@ -169,11 +169,14 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
                        weight_dtypes: tuple[str, ...] = WEIGHT_DTYPES, kv_dtypes: tuple[str, ...] = KV_DTYPES,
                        prices: Mapping[str, float] | None = None, efficiency: Efficiency = TYPICAL,
                        block_size: int | None = DEFAULT_BLOCK, reserve_fraction: float = DEFAULT_RESERVE,
-                       expert_parallel: bool = True) -> SearchResult:
+                       expert_parallel: bool = True, group_size: int | None = None) -> SearchResult:
     """Every deployment meeting the SLO for ``users`` concurrent users, cheapest first.
 
     SLOs are in seconds (``None``: no limit).  ``prices`` maps a GPU name to
     its price per GPU-hour; deployments are then ranked by cost after GPUs.
+    ``group_size`` is the quantization group of the int4 and int8 weight
+    options (default: int4 128, int8 per channel).  A deployment whose
+    weights and cache do not fit is never listed.
 
     >>> r = search_deployments(model="Llama-2-7B", users=1000, gpus=("A100-SXM4-80GB",), gpus_per_node=(8,),
     ...                        ttft_slo=1.0, tpot_slo=0.05)
@@ -203,6 +206,11 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
         price[resolve(name).name] = validate.non_negative(f"prices[{name}]", value)
     block = None if not block_size else validate.positive_int("block_size", block_size)
     reserve = validate.non_negative("reserve_fraction", reserve_fraction)
+    if group_size is not None:
+        g = validate.positive_int("group_size", group_size)
+        if m.hidden % g:
+            raise InputError("group_size", f"group_size={group_size} must divide the hidden size {m.hidden} of "
+                                           f"{m.name}; try 32, 64 or 128")
 
     deployments: list[Deployment] = []
     configurations = evaluations = 0
@@ -216,10 +224,12 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
             for wc in weight_dtypes:
                 for kc in kv_dtypes:
                     w, k = _dtype(wc, act), _dtype(kc, act)
+                    g = group_size if w in ("int4", "int8") else None
                     mem = MemoryModel(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                      context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve, params=params)
+                                      context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve,
+                                      params=params, group_size=g)
                     ev = Evaluator(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                   expert_parallel=expert_parallel, eff=efficiency)
+                                   expert_parallel=expert_parallel, eff=efficiency, group_size=g)
                     cap = replica_capacity(ev, mem, prompt_len=p, output_len=o, ttft_slo=ttft, tpot_slo=tpot)
                     evaluations += cap.evaluations
                     for n in nodes_sizes:

@@ -70,11 +70,12 @@ class Parts:
     overhead: float = 0.0  # per layer
     step: float = 0.0  # per step
     draft: float = 0.0  # speculative draft steps
+    moe: float = 0.0  # grouped MoE GEMMs' time beyond their FLOPs at the full rate (few tokens per expert)
 
     @property
     def total(self) -> float:
         return (self.compute + self.weights + self.kv + self.activations + self.comms + self.latency
-                + self.overhead + self.step + self.draft)
+                + self.overhead + self.step + self.draft + self.moe)
 
     @property
     def memory(self) -> float:
@@ -92,7 +93,17 @@ class Parts:
         return Parts(**{f: getattr(self, f) + getattr(other, f) for f in _PART_FIELDS})
 
 
-_PART_FIELDS = ("compute", "weights", "kv", "activations", "comms", "latency", "overhead", "step", "draft")
+_PART_FIELDS = ("compute", "weights", "kv", "activations", "comms", "latency", "overhead", "step", "draft", "moe")
+
+
+def _accumulate_moe(total: list[float], slowdown: float, **kw: float) -> None:
+    """:func:`_accumulate` for a grouped expert GEMM whose compute time is ``slowdown`` × its FLOPs' time: the
+    compute-bound time it adds is split into FLOPs (``total[0]``) and the excess (``total[4]``)."""
+    before = total[0]
+    _accumulate(total, **kw)
+    added = total[0] - before
+    total[0] = before + added / slowdown
+    total[4] += added * (1 - 1 / slowdown)
 
 
 def default_activations(part: Accelerator) -> str:
@@ -211,18 +222,19 @@ class Evaluator:
         """
         kvs, bw, peak = self.kv_share, self.bw, self._peak
         moe = self._moe_slowdown(batch if tokens is None else tokens)
-        total = [0.0, 0.0, 0.0, 0.0]
+        total = [0.0, 0.0, 0.0, 0.0, 0.0]
         for op in lines:
             div, share = self._scale(op.group, batch)
-            kc = share / (div * peak(op.dtype)) * (moe if op.name.startswith("experts ") else 1.0)
+            slow = moe if op.name.startswith("experts ") else 1.0
+            kc = share / (div * peak(op.dtype)) * slow
             w = op.weight_bytes[0] / div / bw  # weights do not depend on context
             deq = w * self.dequant if op.dtype != "fp32" else 0.0
-            _accumulate(total, c0=(op.flops[0] + op.flops[1] * s0) * kc + deq,
-                        c1=(op.flops[0] + op.flops[1] * s1) * kc + deq, w=w,
-                        a=op.activation_bytes[0] * share / div / bw,
-                        k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
-                        k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
-        return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3])
+            _accumulate_moe(total, slow, c0=(op.flops[0] + op.flops[1] * s0) * kc + deq,
+                            c1=(op.flops[0] + op.flops[1] * s1) * kc + deq, w=w,
+                            a=op.activation_bytes[0] * share / div / bw,
+                            k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
+                            k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
+        return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
 
     def comms(self, tokens: float) -> tuple[float, float]:
         """(bytes time, latency) of the collectives of one forward pass of ``tokens`` tokens on one group.
@@ -255,7 +267,7 @@ class Evaluator:
         if sends:
             bytes_t += sends * self.p2p(tokens)
             lat += sends * self.eff.alpha
-        return Parts(compute=p.compute, weights=p.weights, kv=p.kv, activations=p.activations, comms=bytes_t,
+        return Parts(compute=p.compute, weights=p.weights, kv=p.kv, activations=p.activations, moe=p.moe, comms=bytes_t,
                      latency=lat, overhead=self.m.n_layers * self.eff.layer_overhead
                      + self.m.moe_layers * self.eff.moe_layer_overhead, step=self.eff.step_overhead)
 
@@ -300,20 +312,22 @@ class Evaluator:
         loaded = experts_loaded(self.m, tokens) if self.m.is_moe else 0.0
         moe = self._moe_slowdown(tokens)
         dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
-        total = [0.0, 0.0, 0.0, 0.0]
+        total = [0.0, 0.0, 0.0, 0.0, 0.0]
         for dp, expert, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
             bb = b * dp_share if dp else b
             tt = bb * q
             cb, kb = f0 + f1 * tt, k0 + k1 * tt
             c0, c1 = cb + f2 * tt * s0, cb + f2 * tt * s1
-            if expert and moe != 1.0:
-                c0, c1 = c0 * moe, c1 * moe
+            slow = moe if expert else 1.0
             w = wexp * loaded if wexp >= 0 else w0 + w1 * tt
-            if self.dequant and matmul:
-                c0, c1 = c0 + w * self.dequant, c1 + w * self.dequant
-            _accumulate(total, c0=c0, c1=c1, w=w, a=a0 + a1 * tt,
-                        k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
-        return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3])
+            deq = w * self.dequant if matmul else 0.0
+            if slow != 1.0:
+                _accumulate_moe(total, slow, c0=c0 * slow + deq, c1=c1 * slow + deq, w=w, a=a0 + a1 * tt,
+                                k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
+            else:
+                _accumulate(total, c0=c0 + deq, c1=c1 + deq, w=w, a=a0 + a1 * tt,
+                            k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
+        return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
 
     def decode(self, *, batch: int, s0: float, s1: float, queries: int = 1) -> Parts:
         """Mean decode interval for a batch as its context grows from s0 to s1 (PP: S micro-batches).
@@ -353,7 +367,8 @@ class StepTime:
 _LABELS = {"compute": "compute (FLOPs)", "weights": "weights read", "kv": "KV-cache read",
            "activations": "activations read/written", "comms": "communication (bytes on links)",
            "latency": "per-collective latency", "overhead": "fixed per-layer costs",
-           "step": "per-step overhead (scheduler, sampling)", "draft": "speculative draft steps"}
+           "step": "per-step overhead (scheduler, sampling)", "draft": "speculative draft steps",
+           "moe": "grouped MoE GEMMs below their rate (few tokens per expert)"}
 
 
 def why(parts: Parts, phase: str) -> str:
@@ -373,16 +388,17 @@ def _step(phase: str, parts: Parts) -> StepTime:
     def q(value: float, formula: str) -> Quantity:
         return Quantity(value=value, unit="s", formula=formula, substituted=f"{num(value * 1e3)} ms")
 
-    bound = max(("compute", parts.compute), ("memory", memory), ("communication", comms),
+    bound = max(("compute", parts.compute + parts.moe), ("memory", memory), ("communication", comms),
                 ("overhead", fixed), key=lambda kv: kv[1])[0]
     other = parts.draft
     return StepTime(
-        phase=phase, compute=q(parts.compute, "Σ compute-bound operators: FLOPs / (η_c · π)"),
+        phase=phase, compute=q(parts.compute + parts.moe, "Σ compute-bound operators: FLOPs / (η_c · π)"
+                                                           " (MoE GEMMs: / (t / (t + t½)))"),
         memory=q(memory, "Σ memory-bound operators: bytes / (η_m · β)"),
         comms=q(comms, "collectives: bytes / (η_l · B_link) + α per collective (+ pipeline sends)"),
         overhead=q(fixed, "n_layers · t_layer + t_step"),
         total=Quantity(value=parts.total, unit="s", formula="operators + comms + fixed costs",
-                       substituted=f"{num(parts.compute * 1e3)} + {num(memory * 1e3)} + {num(comms * 1e3)}"
+                       substituted=f"{num((parts.compute + parts.moe) * 1e3)} + {num(memory * 1e3)} + {num(comms * 1e3)}"
                                    f" + {num(fixed * 1e3)}" + (f" + {num(other * 1e3)}" if other else "")
                                    + f" ms = {num(parts.total * 1e3)} ms"),
         bound=bound, why=why(parts, phase), parts=parts,
