@@ -64,8 +64,8 @@ def test_fast_decode_equals_general_path_on_every_preset(name, batch):
     s0 = 100
     s1 = min(ev.m.sliding_window or 8000, 8000) if ev.m.sliding_layers else 8000
     fast = ev._fast_ops(batch, s0, s1)
-    slow = ev.ops(_direct_lines(ev.m, batch, ev.weights, ev.activations, ev.kv, None), s0, s1)
-    for part in ("compute", "weights", "kv", "activations"):
+    slow = ev.ops(_direct_lines(ev.m, batch, ev.weights, ev.activations, ev.kv, None), s0, s1, batch=batch)
+    for part in ("compute", "weights", "kv", "activations", "moe"):
         assert getattr(fast, part) == pytest.approx(getattr(slow, part), rel=1e-9, abs=1e-12), part
     assert fast.total > 0
 

@@ -60,9 +60,10 @@ class Efficiency:
       fit half of ``measured.json`` (dense 7–70B models on A100, 28–80 layers,
       where per-layer and per-step costs can be told apart); large fp16 GEMMs
       reach 70–86 % of the dense peak there.
-    * ``moe_layer_overhead`` 22 µs and ``moe_tokens_half`` 620: fitted on the
+    * ``moe_layer_overhead`` 77 µs and ``moe_tokens_half`` 128: fitted on the
       fit part of all InferenceX DeepSeek-R1 points with the rest held (the
-      dense data says nothing about MoE).
+      dense data says nothing about MoE); t½ sits at its bound, one 128-row
+      tensor-core tile per expert.
     * ``link`` 0.8: an assumption for NCCL ring bandwidth over NVLink against
       the one-way datasheet figure.
     * ``alpha`` 16 µs per collective: the source's 8 µs per hop, two hops.
@@ -74,10 +75,10 @@ class Efficiency:
     link: float = 0.8
     alpha: float = DEFAULT_ALPHA
     layer_overhead: float = 29 * MICROSECOND
-    moe_layer_overhead: float = 22 * MICROSECOND
+    moe_layer_overhead: float = 77 * MICROSECOND
     step_overhead: float = 0.0
     request_overhead: float = 5.6 * MILLISECOND
-    moe_tokens_half: float = 620.0
+    moe_tokens_half: float = 128.0
 
     def describe(self) -> str:
         return (f"{self.name}: η_compute {self.compute:g}, η_memory {self.memory:g}, η_link {self.link:g}, "
@@ -125,11 +126,11 @@ def _engine(name: str, *, compute: float, memory: float, moe_layer_us: float, mo
 
 
 #: SGLang on NVIDIA (H200, B300), fp8.
-SGLANG = _engine("sglang", compute=0.25, memory=1.0, moe_layer_us=61, moe_tokens_half=64, request_ms=46)
+SGLANG = _engine("sglang", compute=0.29, memory=0.91, moe_layer_us=67, moe_tokens_half=71, request_ms=50)
 #: SGLang on AMD ROCm (MI300X), fp8: the same engine with ROCm kernels and RCCL, a different fixed cost.
-SGLANG_ROCM = _engine("sglang-rocm", compute=0.096, memory=0.87, moe_layer_us=242, moe_tokens_half=35, request_ms=35)
+SGLANG_ROCM = _engine("sglang-rocm", compute=0.11, memory=0.79, moe_layer_us=242, moe_tokens_half=37, request_ms=44)
 #: TensorRT-LLM (PyTorch backend, trtllm-serve) on B200, NVFP4.
-TRTLLM = _engine("trtllm", compute=0.18, memory=0.83, moe_layer_us=48, moe_tokens_half=74, request_ms=58)
+TRTLLM = _engine("trtllm", compute=0.18, memory=0.79, moe_layer_us=48, moe_tokens_half=74, request_ms=58)
 #: AMD ATOM on MI355X, fp8.
 ATOM = _engine("atom", compute=0.107, memory=0.82, moe_layer_us=82, moe_tokens_half=16, request_ms=8.3)
 

@@ -225,7 +225,7 @@ class Evaluator:
         total = [0.0, 0.0, 0.0, 0.0, 0.0]
         for op in lines:
             div, share = self._scale(op.group, batch)
-            slow = moe if op.name.startswith("experts ") else 1.0
+            slow = moe if op.name.startswith("experts ") and op.dtype != "fp32" else 1.0
             kc = share / (div * peak(op.dtype)) * slow
             w = op.weight_bytes[0] / div / bw  # weights do not depend on context
             deq = w * self.dequant if op.dtype != "fp32" else 0.0
@@ -300,8 +300,9 @@ class Evaluator:
                 km = 1.0 / (div * self.bw)
                 kk = self.kv_share / self.bw
                 expert = name.startswith("experts ")
+                grouped = expert and dtype != "fp32"  # the grouped GEMMs, not the experts' vector operators
                 wsum = (w[0] + w[1] + w[2]) * km / max(self.m.experts_per_token, 1)
-                out.append((dp, expert, dtype != "fp32", f[0] * kc, f[1] * kc, f[2] * kc, w[0] * km, w[1] * km, a[0] * km, a[1] * km,
+                out.append((dp, grouped, dtype != "fp32", f[0] * kc, f[1] * kc, f[2] * kc, w[0] * km, w[1] * km, a[0] * km, a[1] * km,
                             k[0] * kk, k[1] * kk, k[2] * kk, wsum if expert else -1.0))
             self._coeffs = out
         return self._coeffs
@@ -313,12 +314,12 @@ class Evaluator:
         moe = self._moe_slowdown(tokens)
         dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
         total = [0.0, 0.0, 0.0, 0.0, 0.0]
-        for dp, expert, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
+        for dp, grouped, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
             bb = b * dp_share if dp else b
             tt = bb * q
             cb, kb = f0 + f1 * tt, k0 + k1 * tt
             c0, c1 = cb + f2 * tt * s0, cb + f2 * tt * s1
-            slow = moe if expert else 1.0
+            slow = moe if grouped else 1.0
             w = wexp * loaded if wexp >= 0 else w0 + w1 * tt
             deq = w * self.dequant if matmul else 0.0
             if slow != 1.0:
