@@ -48,6 +48,8 @@ from .serving.efficiency import Efficiency, efficiency
 from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
+from .serving.efficiency import EFFICIENCIES as efficiency_profiles
+from .serving.inferencex import row as inferencex_row, summary as inferencex_summary
 from .core.quantity import Quantity
 from .core.validate import InputError
 from .roofline import (
@@ -81,4 +83,5 @@ __all__ = [
     "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
+    "efficiency_profiles", "inferencex_row", "inferencex_summary",
 ]

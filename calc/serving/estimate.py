@@ -155,7 +155,7 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
     >>> r = serving_estimate(model="Llama-2-7B", gpu="A100-SXM4-80GB", batch=1, prompt_len=128, output_len=128,
     ...                      batching="static")
     >>> round(r.tpot.value * 1e3, 2), round(r.ttft.value * 1e3, 1)
-    (8.97, 9.9)
+    (9.64, 16.2)
     """
     ev = make_evaluator(model=model, gpu=gpu, tp=tp, pp=pp, weights=weights, kv=kv, activations=activations,
                         expert_parallel=expert_parallel, dp_attention=dp_attention, group_size=group_size,

@@ -238,3 +238,17 @@ def target_rows(profile: str = "engine", *, part: str = "holdout") -> tuple[Row,
     """Single-node, no-speculation rows of the ``"fit"`` or ``"holdout"`` part (or ``"all"``)."""
     keep = {"fit": lambda c: not held_out(c), "holdout": held_out, "all": lambda c: True}[part]
     return tuple(r for r in rows(profile) if r.point.tier == "A" and r.point.engine and keep(r.point.config))
+
+
+def summary(profile: str = "engine") -> dict[str, dict[str, Stats | None]]:
+    """``{part: {metric: Stats}}`` for the fit and held-out parts under ``profile`` (the Validation page)."""
+    return {part: {m: stats(target_rows(profile, part=part), m) for m in ("tpot", "ttft", "throughput")}
+            for part in ("fit", "holdout")}
+
+
+def row(point_id: str, profile: str = "engine") -> Row:
+    """One point's row, by id (``"ix0645"``)."""
+    for r in rows(profile):
+        if r.point.id == point_id:
+            return r
+    raise InputError("point_id", f"point_id={point_id!r} is not an InferenceX point id (ix0000 …)")

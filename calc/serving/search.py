@@ -181,7 +181,7 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     >>> r = search_deployments(model="Llama-2-7B", users=1000, gpus=("A100-SXM4-80GB",), gpus_per_node=(8,),
     ...                        ttft_slo=1.0, tpot_slo=0.05)
     >>> r.winner.gpus, r.winner.tp, r.winner.weights
-    (8, 2, 'fp8')
+    (8, 1, '16-bit')
     """
     m = resolve_model(model)
     u = validate.positive_int("users", users)

@@ -467,7 +467,7 @@ def step_time(*, model: Model, gpu: str | Accelerator, phase: str = "decode", ba
 
     >>> t = step_time(model="Llama-2-7B", gpu="A100-SXM4-80GB", batch=1, seq_len=512)
     >>> t.bound, round(t.total.value * 1e3, 2)
-    ('memory', 9.08)
+    ('memory', 9.75)
     """
     ev = make_evaluator(model=model, gpu=gpu, tp=tp, pp=pp, weights=weights, kv=kv, activations=activations,
                         expert_parallel=expert_parallel, dp_attention=dp_attention, group_size=group_size,
