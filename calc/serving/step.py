@@ -96,7 +96,7 @@ class Parts:
 _PART_FIELDS = ("compute", "weights", "kv", "activations", "comms", "latency", "overhead", "step", "draft", "moe")
 
 
-def _accumulate_moe(total: list[float], slowdown: float, **kw: float) -> None:
+def _accumulate_moe(total: list[float], *, slowdown: float, **kw: float) -> None:
     """:func:`_accumulate` for a grouped expert GEMM whose compute time is ``slowdown`` × its FLOPs' time: the
     compute-bound time it adds is split into FLOPs (``total[0]``) and the excess (``total[4]``)."""
     before = total[0]
@@ -174,6 +174,8 @@ class Evaluator:
         self.bw = part.bandwidth * eff.memory
         self.link = link_one_way(part) * eff.link if (tp > 1 or pp > 1) else 1.0
         self.peaks = {d: p * eff.compute for d, p in part.peaks.items()}
+        if "fp4" in self.peaks:
+            self.peaks["mxfp4"] = self.peaks["fp4"]  # both 4-bit floats use the fp4 tensor rate
         # A part without an fp32 (vector) rate, e.g. from custom_accelerator(): vector operators use its one
         # listed peak; they are memory-bound on every catalog part, so the choice does not move a result.
         self.vector_peak = self.peaks.get("fp32") or max(self.peaks.values())
@@ -193,18 +195,12 @@ class Evaluator:
 
     def _peak(self, dtype: str) -> float:
         try:
-            return self.peaks[peak_key(dtype)]
+            return self.peaks[dtype]
         except KeyError:
             if dtype == "fp32":
                 return self.vector_peak
             raise InputError("activations", f"activations={self.activations!r}: {self.part.name} has no {dtype} peak;"
                                             f" it lists {', '.join(self.part.peaks)}") from None
-
-    def _scale(self, group: str, batch: float) -> tuple[float, float]:
-        """(divisor of the operator's work over the group, share of the batch's tokens one GPU handles)."""
-        if group == "attention" and self.dp_attention:
-            return 1.0, math.ceil(batch / self.tp) / batch if batch >= 1 else 1.0
-        return (self.tp if group in SPLIT_GROUPS else 1), 1.0
 
     def _moe_slowdown(self, tokens: float) -> float:
         """1 / efficiency of the grouped expert GEMMs with ``tokens`` tokens in the step."""
@@ -220,20 +216,27 @@ class Evaluator:
         ``batch``: sequences in the step (data-parallel attention splits them); ``tokens``: tokens through
         the projections (the grouped MoE GEMMs' efficiency depends on it), ``batch`` when not given.
         """
-        kvs, bw, peak = self.kv_share, self.bw, self._peak
+        kvs, bw, peak, tp = self.kv_share, self.bw, self._peak, self.tp
         moe = self._moe_slowdown(batch if tokens is None else tokens)
+        dp_share = (math.ceil(batch / tp) / batch if batch >= 1 else 1.0) if self.dp_attention else 1.0
         total = [0.0, 0.0, 0.0, 0.0, 0.0]
         for op in lines:
-            div, share = self._scale(op.group, batch)
-            slow = moe if op.name.startswith("experts ") and op.dtype != "fp32" else 1.0
+            if self.dp_attention and op.group == "attention":
+                div, share = 1, dp_share  # data-parallel attention: all heads, this GPU's requests only
+            else:
+                div, share = (tp if op.group in SPLIT_GROUPS else 1), 1.0
+            slow = moe if op.dtype != "fp32" and op.name.startswith("experts ") else 1.0
             kc = share / (div * peak(op.dtype)) * slow
             w = op.weight_bytes[0] / div / bw  # weights do not depend on context
             deq = w * self.dequant if op.dtype != "fp32" else 0.0
-            _accumulate_moe(total, slow, c0=(op.flops[0] + op.flops[1] * s0) * kc + deq,
-                            c1=(op.flops[0] + op.flops[1] * s1) * kc + deq, w=w,
-                            a=op.activation_bytes[0] * share / div / bw,
-                            k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
-                            k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
+            kw = dict(c0=(op.flops[0] + op.flops[1] * s0) * kc + deq, c1=(op.flops[0] + op.flops[1] * s1) * kc + deq,
+                      w=w, a=op.activation_bytes[0] * share / div / bw,
+                      k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
+                      k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
+            if slow == 1.0:
+                _accumulate(total, **kw)
+            else:
+                _accumulate_moe(total, slowdown=slow, **kw)
         return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
 
     def comms(self, tokens: float) -> tuple[float, float]:
@@ -312,8 +315,16 @@ class Evaluator:
         tokens = b * q
         loaded = experts_loaded(self.m, tokens) if self.m.is_moe else 0.0
         moe = self._moe_slowdown(tokens)
-        dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
         total = [0.0, 0.0, 0.0, 0.0, 0.0]
+        if q == 1 and moe == 1.0 and not self.dequant and not self.dp_attention:
+            # The common case (the search's inner loop): one token per sequence, nothing but the roofline.
+            for _, _, _, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
+                cb, kb = f0 + f1 * b, k0 + k1 * b
+                _accumulate(total, c0=cb + f2 * b * s0, c1=cb + f2 * b * s1,
+                            w=wexp * loaded if wexp >= 0 else w0 + w1 * b, a=a0 + a1 * b,
+                            k0=kb + k2 * b * s0, k1=kb + k2 * b * s1)
+            return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3])
+        dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
         for dp, grouped, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
             bb = b * dp_share if dp else b
             tt = bb * q
@@ -323,7 +334,7 @@ class Evaluator:
             w = wexp * loaded if wexp >= 0 else w0 + w1 * tt
             deq = w * self.dequant if matmul else 0.0
             if slow != 1.0:
-                _accumulate_moe(total, slow, c0=c0 * slow + deq, c1=c1 * slow + deq, w=w, a=a0 + a1 * tt,
+                _accumulate_moe(total, slowdown=slow, c0=c0 * slow + deq, c1=c1 * slow + deq, w=w, a=a0 + a1 * tt,
                                 k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
             else:
                 _accumulate(total, c0=c0 + deq, c1=c1 + deq, w=w, a=a0 + a1 * tt,
