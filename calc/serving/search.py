@@ -34,6 +34,8 @@ from .step import Evaluator, default_activations
 from ..core.validate import InputError
 
 WEIGHT_DTYPES = ("16-bit", "fp8", "int8", "int4")
+#: Weight formats a caller may ask for besides the default four (4-bit floats, dequantised under 16-bit activations).
+EXTRA_WEIGHT_DTYPES = ("fp4", "mxfp4")
 KV_DTYPES = ("16-bit", "fp8")
 
 
@@ -196,8 +198,9 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     if not nodes_sizes or nodes_sizes[-1] > 8:
         raise InputError("gpus_per_node", f"gpus_per_node={gpus_per_node!r} must be sizes between 1 and 8")
     for w in weight_dtypes:
-        if w not in WEIGHT_DTYPES:
-            raise InputError("weight_dtypes", f"weight_dtypes has {w!r}; use some of {', '.join(WEIGHT_DTYPES)}")
+        if w not in WEIGHT_DTYPES + EXTRA_WEIGHT_DTYPES:
+            raise InputError("weight_dtypes", f"weight_dtypes has {w!r}; use some of "
+                                              f"{', '.join(WEIGHT_DTYPES + EXTRA_WEIGHT_DTYPES)}")
     for k in kv_dtypes:
         if k not in KV_DTYPES:
             raise InputError("kv_dtypes", f"kv_dtypes has {k!r}; use some of {', '.join(KV_DTYPES)}")

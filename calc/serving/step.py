@@ -2,9 +2,12 @@
 
 The time of one step (a prefill or one decode step) on a group of GPUs is
 
-    Σ over operators of max(FLOPs / (η_c · π_dtype), bytes / (η_m · β))   (each operator is a kernel)
-    + communication (tensor-parallel all-reduces, expert all-to-alls, pipeline sends)
-    + n_layers · t_layer                                                   (launch / framework overhead)
+    Σ over operators of max(FLOPs / (η_c · π_dtype · g), bytes / (η_m · β))   (each operator is a kernel)
+    + communication bytes / (η_l · B_link) + α per collective   (all-reduces, expert all-to-alls, pipeline sends)
+    + n_layers · t_layer + n_MoE_layers · t_MoE + t_step         (fixed costs, see :mod:`.efficiency`)
+
+with ``g = t / (t + t½)`` for the grouped MoE GEMMs (``t`` tokens per expert) and 1 otherwise; each
+term is its own field of :class:`Parts` so a result can say which one bounds the step.
 
 Operators are summed, not overlapped, because consecutive kernels of one
 forward pass wait for each other; each one is limited by whichever of its
@@ -16,8 +19,10 @@ keeps a tiny model from running at absurd speeds.
 
 Definitions (stated once, used everywhere):
 
-* **TTFT** (time to first token): the prefill of the prompt; under continuous
-  batching, plus one decode interval the request waits for the running step.
+* **TTFT** (time to first token): under continuous batching, what a client
+  measures (the step in flight, the prompts admitted ahead, the prefill, one
+  step, the per-request cost: :func:`calc.serving.estimate.serve_details`);
+  under static batching, the prefill of the batch plus the per-request cost.
 * **TPOT** (time per output token): the *mean time between consecutive output
   tokens of one request*, averaged over its output as the KV cache grows from
   ``prompt + 1`` to ``prompt + output − 1`` positions.  Under continuous
@@ -49,61 +54,13 @@ from ..hardware import Accelerator, resolve
 from ..model.config import ModelConfig
 from ..model.hf_config import resolve_model
 from .efficiency import TYPICAL, Efficiency
+from .parts import Parts, _accumulate, _accumulate_moe
 from .profile import SPLIT_GROUPS, OpLine, decode_coefficients, decode_lines, experts_loaded, prefill_ops
 
 Model = str | Mapping[str, Any] | ModelConfig
 
 
 # ------------------------------------------------------------------ the fast evaluator
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Parts:
-    """Where a step's time goes (seconds, per GPU group): the components of the 'why'."""
-
-    compute: float = 0.0
-    weights: float = 0.0
-    kv: float = 0.0
-    activations: float = 0.0
-    comms: float = 0.0  # bytes over the links
-    latency: float = 0.0  # α per collective
-    overhead: float = 0.0  # per layer
-    step: float = 0.0  # per step
-    draft: float = 0.0  # speculative draft steps
-    moe: float = 0.0  # grouped MoE GEMMs' time beyond their FLOPs at the full rate (few tokens per expert)
-
-    @property
-    def total(self) -> float:
-        return (self.compute + self.weights + self.kv + self.activations + self.comms + self.latency
-                + self.overhead + self.step + self.draft + self.moe)
-
-    @property
-    def memory(self) -> float:
-        return self.weights + self.kv + self.activations
-
-    @property
-    def fixed(self) -> float:
-        """The costs that are neither FLOPs nor bytes: per layer, per step and per collective."""
-        return self.latency + self.overhead + self.step
-
-    def scaled(self, k: float) -> Parts:
-        return Parts(**{f: getattr(self, f) * k for f in _PART_FIELDS})
-
-    def plus(self, other: Parts) -> Parts:
-        return Parts(**{f: getattr(self, f) + getattr(other, f) for f in _PART_FIELDS})
-
-
-_PART_FIELDS = ("compute", "weights", "kv", "activations", "comms", "latency", "overhead", "step", "draft", "moe")
-
-
-def _accumulate_moe(total: list[float], *, slowdown: float, **kw: float) -> None:
-    """:func:`_accumulate` for a grouped expert GEMM whose compute time is ``slowdown`` × its FLOPs' time: the
-    compute-bound time it adds is split into FLOPs (``total[0]``) and the excess (``total[4]``)."""
-    before = total[0]
-    _accumulate(total, **kw)
-    added = total[0] - before
-    total[0] = before + added / slowdown
-    total[4] += added * (1 - 1 / slowdown)
 
 
 def default_activations(part: Accelerator) -> str:
@@ -117,37 +74,6 @@ def link_one_way(part: Accelerator) -> float:
         raise InputError("gpu", f"gpu={part.name!r} lists no interconnect; use one GPU (tp=1, pp=1)")
     bw = part.interconnect.bandwidth
     return bw / 2 if "bidirectional" in part.interconnect.direction else bw
-
-
-def _accumulate(total: list[float], *, c0: float, c1: float, w: float, a: float, k0: float, k1: float) -> None:
-    """Add one operator's time, averaged over a context interval, to ``total`` = [compute, weights, activations, kv].
-
-    The one implementation of the per-operator roofline used by every path of the engine.  Over the
-    interval the operator's compute time goes linearly from ``c0`` to ``c1`` and its memory time from
-    ``w + a + k0`` to ``w + a + k1`` (only the KV read grows with context); at each point it takes the
-    slower of the two, so where the lines cross (the operator passes its ridge point) each side is
-    integrated separately and the memory side's share is split into its three byte kinds.
-    """
-    d0, d1 = c0 - (w + a + k0), c1 - (w + a + k1)
-    if d0 >= 0 and d1 >= 0:
-        total[0] += (c0 + c1) / 2
-        return
-    if d0 <= 0 and d1 <= 0:
-        total[1] += w
-        total[2] += a
-        total[3] += (k0 + k1) / 2
-        return
-    x = d0 / (d0 - d1)  # where compute and memory time meet, as a fraction of the interval
-    cx, kx = c0 + x * (c1 - c0), k0 + x * (k1 - k0)
-    if d0 > 0:  # compute-bound first, memory-bound after x
-        total[0] += x * (c0 + cx) / 2
-        fm, kv = 1 - x, (1 - x) * (kx + k1) / 2
-    else:  # memory-bound first, compute-bound after x
-        total[0] += (1 - x) * (cx + c1) / 2
-        fm, kv = x, x * (k0 + kx) / 2
-    total[1] += fm * w
-    total[2] += fm * a
-    total[3] += kv
 
 
 class Evaluator:
