@@ -286,3 +286,16 @@ def test_inferencex_holdout_errors_do_not_get_worse(metric):
     s = ix.stats(ix.target_rows("engine", part="holdout"), metric)
     median_abs, within = PINNED_HOLDOUT[metric]
     assert s.median_abs <= median_abs and s.within_25 >= within
+
+
+@pytest.mark.parametrize("profile", ["ideal", "typical", "trtllm"])
+@pytest.mark.parametrize("ep, dp", [(False, False), (True, False), (True, True)])
+def test_moe_parallelism_time_never_decreases_with_batch(profile, ep, dp):
+    prev = None
+    for b in (1, 2, 3, 4, 8, 16, 64, 256):
+        r = serving_estimate(model="DeepSeek-V3", gpu="B200", tp=8, batch=b, prompt_len=8192, output_len=1024,
+                             weights="fp4", activations="fp4", kv="fp8", expert_parallel=ep, dp_attention=dp,
+                             efficiency=EFFICIENCIES[profile], curve_points=1)
+        if prev:
+            assert r.tpot.value >= prev.tpot.value and r.ttft.value >= prev.ttft.value, b
+        prev = r

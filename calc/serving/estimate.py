@@ -119,13 +119,14 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
     # The interleaved prefills' cost per prompt: with data-parallel attention the N ranks prefill N prompts at
     # once (their MoE layers batched together), so each costs 1/N of an N-prompt prefill.
     n_dp = min(ev.tp, batch) if ev.dp_attention else 1
-    p_each = p if n_dp == 1 else ev.prefill(batch=n_dp, prompt_len=prompt_len).total / n_dp
+    p_pass = p if n_dp == 1 else ev.prefill(batch=n_dp, prompt_len=prompt_len).total
+    p_each = p_pass / n_dp
     tpot = step / accepted + batch / output_len * p_each / ev.pp
     wait = step if batch > 1 else 0.0
     base = ev.eff.request_overhead + wait + p + step
     e2e = base + (output_len - 1) * tpot
     rho = min(batch * p_each / e2e, 0.95) if batch > 1 else 0.0
-    queue = rho * p_each / (2 * (1 - rho))
+    queue = rho * p_pass / (2 * (1 - rho))  # a prompt waits for whole prefill passes (N prompts each with DP)
     return Served(prefill=pre, decode=dec, ttft=base + queue, tpot=tpot, wait=wait, queue=queue, accepted=accepted)
 
 
