@@ -94,7 +94,8 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
       is just after a step, so it waits about one whole step (none at B = 1: the engine is idle);
     * the *prompts admitted ahead*: requests arrive at λ = B / end-to-end and each needs one prefill of time
       P, so the prefill work is busy a share ρ = λ·P of the time; a queue with deterministic service waits
-      ρ·P / (2(1 − ρ)) on average (M/D/1, Pollaczek–Khinchine), which grows with B and with the prefill share;
+      ρ·P / (2(1 − ρ)) on average (M/D/1, Pollaczek–Khinchine), which grows with B and with the prefill share
+      (with data-parallel attention a pass prefills N prompts: P is that pass, ρ counts 1/N of it per prompt);
     * its own prefill P;
     * one decode step: the engine overlaps the host's output processing with the next step, so the first
       token reaches the client when that step is launched;
