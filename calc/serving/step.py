@@ -155,14 +155,15 @@ class Evaluator:
             kc = share / (div * peak(op.dtype)) * slow
             w = op.weight_bytes[0] / div / bw  # weights do not depend on context
             deq = w * self.dequant if op.dtype != "fp32" else 0.0
-            kw = dict(c0=(op.flops[0] + op.flops[1] * s0) * kc + deq, c1=(op.flops[0] + op.flops[1] * s1) * kc + deq,
-                      w=w, a=op.activation_bytes[0] * share / div / bw,
-                      k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
-                      k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
-            if slow == 1.0:
-                _accumulate(total, **kw)
-            else:
-                _accumulate_moe(total, slowdown=slow, **kw)
+            before = total[0]
+            _accumulate(total, c0=(op.flops[0] + op.flops[1] * s0) * kc + deq,
+                        c1=(op.flops[0] + op.flops[1] * s1) * kc + deq, w=w, a=op.activation_bytes[0] * share / div / bw,
+                        k0=(op.kv_bytes[0] + op.kv_bytes[1] * s0) * share * kvs / bw,
+                        k1=(op.kv_bytes[0] + op.kv_bytes[1] * s1) * share * kvs / bw)
+            if slow != 1.0:  # grouped MoE GEMM: its compute-bound time is FLOPs at the full rate plus the excess
+                added = total[0] - before
+                total[0] = before + added / slow
+                total[4] += added - added / slow
         return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
 
     def comms(self, tokens: float) -> tuple[float, float]:
@@ -241,15 +242,25 @@ class Evaluator:
         tokens = b * q
         loaded = experts_loaded(self.m, tokens) if self.m.is_moe else 0.0
         moe = self._moe_slowdown(tokens)
+        deq = self.dequant
         total = [0.0, 0.0, 0.0, 0.0, 0.0]
-        if q == 1 and moe == 1.0 and not self.dequant and not self.dp_attention:
-            # The common case (the search's inner loop): one token per sequence, nothing but the roofline.
-            for _, _, _, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
+        if q == 1 and not self.dp_attention:
+            # The search's inner loop: one token per sequence, every operator on the whole batch.
+            for _, grouped, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
                 cb, kb = f0 + f1 * b, k0 + k1 * b
-                _accumulate(total, c0=cb + f2 * b * s0, c1=cb + f2 * b * s1,
-                            w=wexp * loaded if wexp >= 0 else w0 + w1 * b, a=a0 + a1 * b,
-                            k0=kb + k2 * b * s0, k1=kb + k2 * b * s1)
-            return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3])
+                w = wexp * loaded if wexp >= 0 else w0 + w1 * b
+                d = w * deq if matmul else 0.0
+                if grouped and moe != 1.0:
+                    before = total[0]
+                    _accumulate(total, c0=(cb + f2 * b * s0) * moe + d, c1=(cb + f2 * b * s1) * moe + d, w=w,
+                                a=a0 + a1 * b, k0=kb + k2 * b * s0, k1=kb + k2 * b * s1)
+                    added = total[0] - before  # split the compute-bound time: FLOPs at the full rate, the excess
+                    total[0] = before + added / moe
+                    total[4] += added - added / moe
+                else:
+                    _accumulate(total, c0=cb + f2 * b * s0 + d, c1=cb + f2 * b * s1 + d, w=w, a=a0 + a1 * b,
+                                k0=kb + k2 * b * s0, k1=kb + k2 * b * s1)
+            return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
         dp_share = math.ceil(b / self.tp) / b if self.dp_attention else 1.0
         for dp, grouped, matmul, f0, f1, f2, w0, w1, a0, a1, k0, k1, k2, wexp in self._fast_coefficients():
             bb = b * dp_share if dp else b
@@ -258,12 +269,12 @@ class Evaluator:
             c0, c1 = cb + f2 * tt * s0, cb + f2 * tt * s1
             slow = moe if grouped else 1.0
             w = wexp * loaded if wexp >= 0 else w0 + w1 * tt
-            deq = w * self.dequant if matmul else 0.0
+            d = w * deq if matmul else 0.0
             if slow != 1.0:
-                _accumulate_moe(total, slowdown=slow, c0=c0 * slow + deq, c1=c1 * slow + deq, w=w, a=a0 + a1 * tt,
+                _accumulate_moe(total, slowdown=slow, c0=c0 * slow + d, c1=c1 * slow + d, w=w, a=a0 + a1 * tt,
                                 k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
             else:
-                _accumulate(total, c0=c0 + deq, c1=c1 + deq, w=w, a=a0 + a1 * tt,
+                _accumulate(total, c0=c0 + d, c1=c1 + d, w=w, a=a0 + a1 * tt,
                             k0=kb + k2 * bb * s0, k1=kb + k2 * bb * s1)
         return Parts(compute=total[0], weights=total[1], activations=total[2], kv=total[3], moe=total[4])
 
