@@ -240,10 +240,14 @@ def target_rows(profile: str = "engine", *, part: str = "holdout") -> tuple[Row,
     return tuple(r for r in rows(profile) if r.point.tier == "A" and r.point.engine and keep(r.point.config))
 
 
-def summary(profile: str = "engine") -> dict[str, dict[str, Stats | None]]:
-    """``{part: {metric: Stats}}`` for the fit and held-out parts under ``profile`` (the Validation page)."""
-    return {part: {m: stats(target_rows(profile, part=part), m) for m in ("tpot", "ttft", "throughput")}
-            for part in ("fit", "holdout")}
+def summary(profile: str = "engine", gpu: str | None = None) -> dict[str, dict[str, Stats | None]]:
+    """``{part: {metric: Stats}}`` for the fit and held-out parts under ``profile`` (the Validation page),
+    of every GPU or of one (``gpu="B300"``)."""
+    from ..hardware import resolve
+
+    name = resolve(gpu).name if gpu else None
+    return {part: {m: stats([r for r in target_rows(profile, part=part) if name in (None, r.point.gpu)], m)
+                   for m in ("tpot", "ttft", "throughput")} for part in ("fit", "holdout")}
 
 
 def row(point_id: str, profile: str = "engine") -> Row:
