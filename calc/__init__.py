@@ -27,6 +27,8 @@ from .source.latency import (
     decode_latency_small_batch,
     decode_step_latency,
 )
+from .source.kv_decode import DecodeKnee, check_batch_fits, decode_batch_limit, decode_knee
+from .source.measured import MeasuredDecode, measured_decode, measured_decodes
 from .source.memory import (
     BatchLimit,
     ModelBatchLimit,
@@ -51,7 +53,7 @@ from .serving.validation import calibrated as calibrated_efficiency, summary as 
 from .serving.efficiency import EFFICIENCIES as efficiency_profiles
 from .serving.inferencex import row as inferencex_row, summary as inferencex_summary
 from .core.quantity import Quantity
-from .core.validate import InputError
+from .core.validate import InputError, public as _validate_public
 from .roofline import (
     ForwardTime,
     KernelTime,
@@ -68,7 +70,8 @@ from .roofline import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AttentionDecode", "DecodeStep", "attention_decode", "decode_step_latency",
+    "AttentionDecode", "DecodeStep", "DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee",
+    "MeasuredDecode", "measured_decode", "measured_decodes", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
     "InputError", "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",
@@ -85,3 +88,11 @@ __all__ = [
     "users_per_node", "validation_summary",
     "efficiency_profiles", "inferencex_row", "inferencex_summary",
 ]
+
+# One error contract at the door: calling a public function wrongly (an unknown, missing or positional
+# argument) is an InputError naming the argument, like any bad value.
+for _name in __all__:
+    _obj = globals()[_name]
+    if callable(_obj) and not isinstance(_obj, type):
+        globals()[_name] = _validate_public(_obj, _name)
+del _name, _obj

@@ -24,8 +24,9 @@ def _peak(part: calc.Accelerator, dtype: str) -> str:
 
 def gpu_catalog() -> str:
     """Every catalog part: memory, bandwidth, dense peaks, ridge point, interconnect."""
-    header = ["GPU", "Memory (GB)", "Bandwidth (GB/s)", *[f"{d} ({'TOPS' if d == 'int8' else 'TFLOP/s'})" for d in DTYPES],
-              "Ridge fp16 (FLOP/byte)", "Headline sparse?", "Interconnect (GB/s)"]
+    # The ridge point comes right after the two figures it is made of, so it is on screen without scrolling.
+    header = ["GPU", "Memory (GB)", "Bandwidth (GB/s)", "Ridge fp16 (FLOP/byte)",
+              *[f"{d} ({'TOPS' if d == 'int8' else 'TFLOP/s'})" for d in DTYPES], "Headline sparse?", "Interconnect (GB/s)"]
     rows = []
     for part in calc.catalog():
         ridge = f"{calc.ridge_point(gpu=part).value:,.1f}" if "fp16" in part.peaks else "—"
@@ -34,8 +35,8 @@ def gpu_catalog() -> str:
             f"**{part.name}**",
             f"{units.convert(part.memory, to='GB'):g}",
             f"{units.convert(part.bandwidth, to='GB/s'):,.0f}",
-            *[_peak(part, d) for d in DTYPES],
             ridge,
+            *[_peak(part, d) for d in DTYPES],
             "yes (halved here)" if part.headline_is_sparse else "no",
             f"{units.convert(link.bandwidth, to='GB/s'):,.0f} ({link.kind})" if link else "—",
         ])
@@ -174,7 +175,27 @@ def validation_summary() -> str:
     s = validation.summary()
     rows = [[label, f"{s[k].median_abs_error:.1%}", f"{abs(s[k].worst.error):.1%} ({s[k].worst.point.id})"]
             for k, label in labels.items()]
-    return _table(["setting", "median |error|", "worst |error|"], rows)
+    return _table(["setting", "median absolute error", "worst absolute error"], rows)
+
+
+def decode_step_table() -> str:
+    """LLaMA-13B decode-step latency on 8 × V100 by batch and context; batches that do not fit are marked."""
+    from calc.source import examples as ex
+
+    header = ["batch", "the source's formulas (no cache)",
+              *[f"context {t:,} tokens" for t in ex.LATENCY_CONTEXTS]]
+    rows = []
+    for b in ex.LATENCY_BATCHES:
+        cells = [str(b), f"{ex.llama13b_decode(batch=b).latency.value * 1e3:,.2f} ms"]
+        for t in ex.LATENCY_CONTEXTS:
+            limit = ex.llama13b_decode_limit(context_len=t)
+            if b > limit.whole_batch:
+                cells.append(f'<span class="calc-nofit">does not fit (limit {limit.whole_batch:,})</span>')
+            else:
+                step = ex.llama13b_step(batch=b, context_len=t)
+                cells.append(f"{step.latency.value * 1e3:,.2f} ms ({step.bound})")
+        rows.append(cells)
+    return _table(header, rows)
 
 
 def _stats_cells(s) -> list[str]:
@@ -273,6 +294,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "inferencex_points": inferencex_points,
     "engine_profiles": engine_profiles,
     "planner_front": planner_front,
+    "decode_step_table": decode_step_table,
     "anatomy_prefill": anatomy_prefill,
     "anatomy_decode": anatomy_decode,
     "anatomy_choices": anatomy_choices,

@@ -35,10 +35,24 @@ def test_defaults_parse_and_fills_are_valid(name):
                 next(g for g in widget.fields if g.name == target).parse(value)  # every fill is valid input
 
 
-def test_llm_default_is_the_7563_example():
+def test_llm_default_is_physics_with_prefill_and_decode():
+    # Bytes moved, fp16 weights: the source's LLaMA-13B-sized model (4h MLP), 8 × 1,024-token prompts.
     values = widgets.call("llm_arithmetic")["values"]
+    model = ex.seed_style_model()
+    prefill = calc.forward_operators(model=model, phase="prefill", batch=8, seq_len=1024, weights="fp16",
+                                     activations="fp16", kv="fp16")
+    decode = calc.forward_operators(model=model, phase="decode", batch=8, seq_len=2048, weights="fp16",
+                                    activations="fp16", kv="fp16")
+    assert values["intensity"] == f"{prefill.intensity.value:,.1f}" == "1,208.9"
+    assert values["decode_intensity"] == f"{decode.intensity.value:,.2f}" == "5.57"
+    assert values["bound"] == "compute-bound" and values["decode_bound"] == "memory-bound"
+    assert "7,563" not in str(values)
+
+
+def test_llm_reproduce_the_source_switch():
+    values = widgets.call("llm_arithmetic", {"arithmetic": "reproduce the source (7,563 arithmetic)"})["values"]
     assert values == {"flops": "215.71", "bytes": "28.52", "intensity": "7,563.29", "ridge": "153.0",
-                      "bound": "compute-bound"}
+                      "bound": "compute-bound"}  # the source's printed 215.71 TFLOPs, 28.52 GB, 7563.29
 
 
 def test_kv_defaults_show_115_7_and_exact_limit():
@@ -61,8 +75,21 @@ def test_source_row_only_for_the_source_scenario():
 
 
 def test_decode_default_matches_calc():
-    est = ex.llama13b_decode(batch=1)
-    assert widgets.call("decode_latency")["values"]["latency"] == f"{est.latency.value * 1e3:,.3f}"
+    # The default is the KV-aware step at the source's 2,048 tokens; its cache-free formula is shown beside it.
+    values = widgets.call("decode_latency")["values"]
+    assert values["latency"] == f"{ex.llama13b_step(batch=1).latency.value * 1e3:,.3f}" == "5.129"
+    assert values["source"] == f"{ex.llama13b_decode(batch=1).latency.value * 1e3:,.3f}" == "4.896"
+    assert values["weight_read"] == "3.616"  # 2 × 13.016e9 B / (8 × 900 GB/s): a read, not "compute"
+    assert values["knee"] == "15.5" and values["limit"] == "148.3"
+
+
+def test_decode_refuses_a_batch_that_does_not_fit():
+    # (8 × 32 GiB − 26.03 GB) / 1.678 GB = 148.3 sequences of 2,048 tokens.
+    r = widgets.call("decode_latency", {"batch": "256"})
+    assert not r["ok"] and r["field"] == "batch"
+    assert "does not fit" in r["message"] and "at most 148 sequences" in r["message"] and "2,048 tokens" in r["message"]
+    assert widgets.call("decode_latency", {"batch": "148"})["ok"]
+    assert widgets.call("decode_latency", {"batch": "256", "context_len": "512"})["ok"]
 
 
 def test_roofline_linear_layer_kernel():
@@ -100,7 +127,7 @@ def test_bad_input_names_the_field(name, raw, field, text):
 
 
 def test_unknown_widget_is_an_input_error():
-    with pytest.raises(calc.InputError, match="widget='nope' is unknown"):
+    with pytest.raises(calc.InputError, match="Calculator: 'nope' is not a calculator"):
         widgets.call("nope")
 
 
@@ -154,6 +181,10 @@ def test_anatomy_default_matches_the_page_tables():
     values = widgets.call("anatomy")["values"]
     # Same inputs as calc.source.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
     assert values["decode_ms"] == f"{ex.anatomy('decode').time.value * 1e3:,.3f}"
+    # The prefill table under the widget is the same batch's prefill (it used batch 1 while the widget used 8).
+    assert ex.ANATOMY_PREFILL["batch"] == ex.ANATOMY_DECODE["batch"] == 8
+    assert values["prefill_ms"] == f"{ex.anatomy('prefill').time.value * 1e3:,.2f}"
+    assert values["prefill_intensity"] == f"{ex.anatomy('prefill').forward.intensity.value:,.1f}"
     assert values["model"] == "Llama-3-8B"
 
 
@@ -201,7 +232,7 @@ def test_planner_pasted_config_and_prices():
     # Cost = GPUs x $1.5 per GPU-hour.
     assert pasted["values"]["cost"] == f"{int(preset['values']['gpus']) * 1.5:,.2f}"
     bad = widgets.call("planner", {"prices": "A100-SXM4-80GB=cheap"})
-    assert bad["field"] == "prices" and "must be GPU=dollars_per_hour" in bad["message"]
+    assert bad["field"] == "prices" and "must be written GPU=price per GPU-hour" in bad["message"]
 
 
 @pytest.mark.parametrize(
@@ -209,7 +240,7 @@ def test_planner_pasted_config_and_prices():
     [
         # An overflow inside the arithmetic is an input error, not a crash (hidden = 1e308 -> inf FLOPs).
         ("llm_arithmetic", {"hidden": "1e308"}, "hidden", "is too large"),
-        ("decode_latency", {"params_billion": "1e308"}, "params_billion", "is not finite"),  # calc says "params"
+        ("decode_latency", {"params_billion": "1e308"}, "params_billion", "must be at most 1,000,000 billion"),
         # A decimal comma is refused rather than read as thousands: "1,5" is not 15.
         ("llm_arithmetic", {"batch": "1,5"}, "batch", "use '.' for decimals"),
     ],

@@ -113,12 +113,13 @@ def data_format(
     >>> data_format("bf16").bytes_per_element
     2
     """
-    if dtype not in STORAGE:
-        raise InputError(field, f"{field}={dtype!r} is not a storage format; use one of: {', '.join(STORAGE)}")
+    validate.text("field", field)
+    if validate.text(field, dtype) not in STORAGE:
+        raise validate.fail(field, dtype, f"is not a storage format; use one of: {', '.join(STORAGE)}")
     if dtype in MICROSCALED:
         if group_size is not None:
-            raise InputError("group_size", f"group_size={group_size!r}: {dtype} has a fixed block of "
-                                           f"{MICROSCALED[dtype][0]}; leave group_size empty")
+            raise validate.fail("group_size", group_size, f"does not apply: {dtype} has a fixed block of "
+                                                          f"{MICROSCALED[dtype][0]}; leave it empty")
         block, scale = MICROSCALED[dtype]
         return DataFormat(dtype=dtype, group_size=block, scale_bytes=scale, zero_point_bytes=0,
                           bytes_per_element=BYTES[dtype] + scale / block)
@@ -126,8 +127,8 @@ def data_format(
         return DataFormat(dtype=dtype, group_size=None, scale_bytes=0, zero_point_bytes=0, bytes_per_element=1)
     if dtype not in GROUPED:
         if group_size is not None:
-            raise InputError("group_size", f"group_size={group_size!r} only applies to int4 and int8 weights; "
-                                           f"leave it empty for {dtype}")
+            raise validate.fail("group_size", group_size, f"only applies to int4 and int8 weights; leave it empty "
+                                                          f"for {dtype}")
         return DataFormat(dtype=dtype, group_size=None, scale_bytes=0, zero_point_bytes=0,
                           bytes_per_element=BYTES[dtype])
     if dtype == "int8":
@@ -151,8 +152,12 @@ def matmul_peak_dtype(*, weights: str, activations: str) -> str:
     >>> matmul_peak_dtype(weights="mxfp4", activations="mxfp4"), matmul_peak_dtype(weights="fp4", activations="fp8")
     ('fp4', 'fp8')
     """
+    width = {"fp32": 4, "bf16": 3, "fp16": 3, "fp8": 2, "int8": 2, "fp4": 1, "mxfp4": 1}
+    if validate.text("weights", weights) not in STORAGE:
+        raise validate.fail("weights", weights, f"is not a storage format; use one of: {', '.join(STORAGE)}")
+    if validate.text("activations", activations) not in width:
+        raise validate.fail("activations", activations, f"is not a compute format; use one of: {', '.join(width)}")
     if weights == activations or weights == "int4":
         return peak_key(activations)
-    width = {"fp32": 4, "bf16": 3, "fp16": 3, "fp8": 2, "int8": 2, "fp4": 1, "mxfp4": 1}
     # Mixed formats: the kernel upcasts the narrower operand to the wider one.
     return peak_key(weights if width[weights] > width[activations] else activations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,13 +166,12 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
     b = validate.positive_int("batch", batch)
     p = validate.positive_int("prompt_len", prompt_len)
     o = validate.positive_int("output_len", output_len)
-    if batching not in ("continuous", "static"):
-        raise InputError("batching", f"batching={batching!r} must be 'continuous' or 'static'")
-    k = validate.positive_int("draft_tokens", draft_tokens) if draft_tokens != 0 else 0
-    a = validate.non_negative("acceptance", acceptance)
-    if a > 1:
-        raise InputError("acceptance", f"acceptance={acceptance!r} must be a probability in [0, 1]")
+    validate.text("batching", batching, choices=("continuous", "static"))
+    # Speculative drafts: a handful per step (DeepSeek's MTP, EAGLE and draft models use 1–8); 64 is generous.
+    k = int(validate.number("draft_tokens", draft_tokens, integer=True, low=0, high=64, name="Draft tokens"))
+    a = validate.number("acceptance", acceptance, low=0.0, high=1.0, name="Acceptance rate")
     dl = validate.positive_int("draft_layers", draft_layers)
+    validate.flag("dp_attention", dp_attention)
     n_points = validate.positive_int("curve_points", curve_points)
     cont = batching == "continuous"
     r = serve_details(ev, batch=b, prompt_len=p, output_len=o, continuous=cont, draft_tokens=k, acceptance=a,
@@ -254,9 +254,14 @@ class ServingRange:
     typical: ServingEstimate
 
 
+#: What serving_range passes on to serving_estimate (anything else is refused by name).
+_RANGE_INPUTS = tuple(k for k in inspect.signature(serving_estimate).parameters if k != "efficiency")
+
+
 def serving_range(**kwargs: Any) -> ServingRange:
     """:func:`serving_estimate` under :data:`OPTIMISTIC` and :data:`TYPICAL` (``efficiency`` is set here)."""
     if "efficiency" in kwargs:
-        raise InputError("efficiency", "serving_range sets efficiency itself; call serving_estimate for one value")
+        raise InputError("efficiency", "Efficiency: serving_range sets it itself; call serving_estimate for one value")
+    validate.keywords("serving_range", kwargs, _RANGE_INPUTS)
     return ServingRange(optimistic=serving_estimate(**kwargs, efficiency=OPTIMISTIC),
                         typical=serving_estimate(**kwargs, efficiency=TYPICAL))

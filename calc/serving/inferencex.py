@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..core import validate
 from ..core.validate import InputError
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
 from .efficiency import Efficiency
@@ -224,6 +225,7 @@ def profile_for(point: Point, profile: str) -> Efficiency:
     """The efficiency a point is predicted with: its engine's profile (``"engine"``) or a named one."""
     from .efficiency import EFFICIENCIES
 
+    validate.text("profile", profile, choices=("engine", *EFFICIENCIES))
     name = point.engine if profile == "engine" else profile
     return EFFICIENCIES.get(name or "typical", EFFICIENCIES["typical"])
 
@@ -244,14 +246,20 @@ def summary(profile: str = "engine", gpu: str | None = None) -> dict[str, dict[s
     """``{part: {metric: Stats}}`` for the fit and held-out parts under ``profile`` (the Validation page),
     of every GPU or of one (``gpu="B300"``)."""
     from ..hardware import resolve
+    from .efficiency import EFFICIENCIES
 
-    name = resolve(gpu).name if gpu else None
+    validate.text("profile", profile, choices=("engine", *EFFICIENCIES))
+    name = resolve(gpu).name if gpu is not None else None
     return {part: {m: stats([r for r in target_rows(profile, part=part) if name in (None, r.point.gpu)], m)
                    for m in ("tpot", "ttft", "throughput")} for part in ("fit", "holdout")}
 
 
 def row(point_id: str, profile: str = "engine") -> Row:
     """One point's row, by id (``"ix0645"``)."""
+    validate.text("point_id", point_id)
+    from .efficiency import EFFICIENCIES
+
+    validate.text("profile", profile, choices=("engine", *EFFICIENCIES))
     for r in rows(profile):
         if r.point.id == point_id:
             return r

@@ -71,7 +71,7 @@ def default_activations(part: Accelerator) -> str:
 def link_one_way(part: Accelerator) -> float:
     """One-way GPU-to-GPU bandwidth: the catalog's bidirectional totals halved."""
     if part.interconnect is None:
-        raise InputError("gpu", f"gpu={part.name!r} lists no interconnect; use one GPU (tp=1, pp=1)")
+        raise validate.fail("gpu", part.name, "lists no interconnect; use one GPU (TP 1, PP 1)")
     bw = part.interconnect.bandwidth
     return bw / 2 if "bidirectional" in part.interconnect.direction else bw
 
@@ -125,8 +125,8 @@ class Evaluator:
         except KeyError:
             if dtype == "fp32":
                 return self.vector_peak
-            raise InputError("activations", f"activations={self.activations!r}: {self.part.name} has no {dtype} peak;"
-                                            f" it lists {', '.join(self.part.peaks)}") from None
+            raise validate.fail("activations", self.activations, f"is not possible: {self.part.name} has no {dtype} "
+                                                                 f"peak; it lists {', '.join(self.part.peaks)}") from None
 
     def _moe_slowdown(self, tokens: float) -> float:
         """1 / efficiency of the grouped expert GEMMs with ``tokens`` tokens in the step."""
@@ -369,28 +369,29 @@ def make_evaluator(*, model: Model, gpu: str | Accelerator, tp: int = 1, pp: int
     t = validate.positive_int("tp", tp)
     p = validate.positive_int("pp", pp)
     if m.n_heads % t and not dp_attention:
-        raise InputError("tp", f"tp={tp} must divide the {m.n_heads} attention heads of {m.name}; try "
-                               + ", ".join(str(d) for d in range(1, 9) if m.n_heads % d == 0))
+        raise validate.fail("tp", tp, f"does not divide the {m.n_heads} attention heads of {m.name}; try "
+                            + ", ".join(str(d) for d in range(1, 9) if m.n_heads % d == 0))
     if p > m.n_layers:
-        raise InputError("pp", f"pp={pp} is more stages than the {m.n_layers} layers of {m.name}")
+        raise validate.fail("pp", pp, f"is more stages than the {m.n_layers} layers of {m.name}")
+    validate.flag("dp_attention", dp_attention)
     ep = _expert_parallel(expert_parallel, m, t)
-    act = activations or default_activations(part)
+    act = validate.optional_text("activations", activations) or default_activations(part)
     if peak_key(act) not in part.peaks:
-        raise InputError("activations", f"activations={act!r}: {part.name} has no {peak_key(act)} peak; "
-                                        f"it lists {', '.join(part.peaks)}")
-    w = weights or act
-    k = kv or act
+        raise validate.fail("activations", act, f"is not possible: {part.name} has no {peak_key(act)} peak; "
+                                                f"it lists {', '.join(part.peaks)}")
+    w = validate.optional_text("weights", weights) or act
+    k = validate.optional_text("kv", kv) or act
     data_format(w, field="weights", group_size=group_size)
     if group_size is not None and m.hidden % group_size:
-        raise InputError("group_size", f"group_size={group_size} must divide the hidden size {m.hidden} of {m.name}"
-                                       f" (every group lies inside one row); try 32, 64 or 128")
+        raise validate.fail("group_size", group_size, f"does not divide the hidden size {m.hidden} of {m.name} "
+                                                      "(every group lies inside one row); try 32, 64 or 128")
     data_format(k, field="kv")
     if t * p > 1:
         link_one_way(part)
     if not isinstance(efficiency, Efficiency):
-        raise InputError("efficiency", f"efficiency={efficiency!r} is not an Efficiency; use calc.serving.efficiency()")
+        raise validate.fail("efficiency", efficiency, "is not an Efficiency; make one with calc.efficiency()")
     return Evaluator(model=m, part=part, tp=t, pp=p, weights=w, kv=k, activations=act, expert_parallel=ep,
-                     dp_attention=bool(dp_attention), group_size=group_size, eff=efficiency)
+                     dp_attention=dp_attention, group_size=group_size, eff=efficiency)
 
 
 def _expert_parallel(value: bool | int, m: ModelConfig, tp: int) -> bool:
@@ -399,11 +400,12 @@ def _expert_parallel(value: bool | int, m: ModelConfig, tp: int) -> bool:
         return value
     ep = validate.positive_int("expert_parallel", value)
     if m.is_moe and ep > m.n_experts:
-        raise InputError("expert_parallel", f"expert_parallel={ep} is more GPUs than the {m.n_experts} experts of "
-                                            f"{m.name}; use at most {m.n_experts}")
+        raise validate.fail("expert_parallel", value, f"is more GPUs than the experts of {m.name} "
+                                                      f"({validate.count(m.n_experts, 'experts')}); use at most "
+                                                      f"{m.n_experts}")
     if ep not in (1, tp):
-        raise InputError("expert_parallel", f"expert_parallel={ep} must be 1 or the tp={tp} GPUs the experts are "
-                                            "spread over")
+        raise validate.fail("expert_parallel", value, f"must be 1 or the TP size, {tp}, the experts are spread "
+                                                      "over")
     return ep > 1
 
 
@@ -422,6 +424,7 @@ def step_time(*, model: Model, gpu: str | Accelerator, phase: str = "decode", ba
                         efficiency=efficiency)
     b = validate.positive_int("batch", batch)
     s = validate.positive_int("seq_len", seq_len)
+    validate.text("phase", phase, choices=("prefill", "decode"))
     if phase == "prefill":
         return _step("prefill", ev.prefill(batch=b, prompt_len=s))
     if phase == "decode":

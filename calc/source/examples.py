@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ..hardware import get_accelerator
 from .inference import ForwardPass, seed_forward_pass
-from .latency import DecodeEstimate, decode_latency
+from .latency import DecodeEstimate, DecodeStep, decode_latency, decode_step_latency
+from .kv_decode import DecodeKnee, decode_batch_limit, decode_knee
 from .kernels import LinearCrossover, linear_layer_crossover
 from .memory import BatchLimit, ModelBatchLimit, kv_cache_per_token, max_batch, model_batch_limit
 from ..model.config import ModelConfig, dense_decoder, get_model
@@ -107,6 +108,50 @@ def llama13b_decode(*, batch: int = 1, n_gpus: int = 8, gpu: str = "V100-SXM2-32
         params=spec.parameter_count().value, n_gpus=n_gpus, batch=batch,
         n_layers=spec.n_layers, d_model=spec.hidden, gpu=gpu,
     )
+
+
+#: The latency chapter's batches and contexts: the source's experiment (8 to 20 tokens), a short chat, its 2,048.
+LATENCY_BATCHES = (1, 16, 64, 128, 256, 512)
+LATENCY_CONTEXTS = (20, 512, 2048)
+
+
+def _sizes(model: str) -> dict:
+    """A preset as the source's decode formulas see it: P, layers, and the cached K width per layer."""
+    spec = get_model(model)
+    return dict(params=spec.parameter_count().value, n_layers=spec.n_layers,
+                d_model=int(spec.kv_elements_per_token_layer // 2))
+
+
+def model_step(*, model: str, gpu: str, n_gpus: int, batch: int, context_len: int) -> DecodeStep:
+    """One fp16 decode step of a preset with its KV cache, tensor parallel over ``n_gpus``."""
+    return decode_step_latency(**_sizes(model), n_gpus=n_gpus, batch=batch, context_len=context_len, gpu=gpu)
+
+
+def model_knee(*, model: str, gpu: str, context_len: int) -> DecodeKnee:
+    """Where a preset's decode latency stops being flat in the batch (fp16 weights and cache)."""
+    return decode_knee(**_sizes(model), context_len=context_len, gpu=gpu)
+
+
+def model_decode_limit(*, model: str, gpu: str, n_gpus: int, context_len: int) -> BatchLimit:
+    """Sequences whose fp16 caches fit beside fp16 weights; card memory read as GiB (its physical size)."""
+    per_gpu = get_accelerator(gpu).memory / GB * GIB
+    return decode_batch_limit(**_sizes(model), n_gpus=n_gpus, context_len=context_len, memory_per_gpu=per_gpu)
+
+
+def llama13b_step(*, batch: int = 1, context_len: int = SEED_CONTEXT_LEN, n_gpus: int = 8,
+                  gpu: str = "V100-SXM2-32GB") -> DecodeStep:
+    """One LLaMA-13B decode step with its KV cache (fp16, tensor parallel over ``n_gpus``)."""
+    return model_step(model="LLaMA-13B", gpu=gpu, n_gpus=n_gpus, batch=batch, context_len=context_len)
+
+
+def llama13b_knee(*, context_len: int = SEED_CONTEXT_LEN, gpu: str = "V100-SXM2-32GB") -> DecodeKnee:
+    """Where LLaMA-13B's decode latency stops being flat in the batch, at ``context_len``."""
+    return model_knee(model="LLaMA-13B", gpu=gpu, context_len=context_len)
+
+
+def llama13b_decode_limit(*, context_len: int = SEED_CONTEXT_LEN, n_gpus: int = 8) -> BatchLimit:
+    """Sequences whose caches fit on ``n_gpus`` V100s of 32 GiB each (as :func:`exact_batch_limit` takes them)."""
+    return model_decode_limit(model="LLaMA-13B", gpu="V100-SXM2-32GB", n_gpus=n_gpus, context_len=context_len)
 
 
 def seed_nodes_for_users() -> Quantity:
@@ -220,8 +265,9 @@ def seed_comparison(*, batch: int = 8, prompt_len: int = 1024, hidden: int = 512
 
 #: Defaults of the "Anatomy of a forward pass" page: a common model on a common part.
 ANATOMY = dict(model="Llama-3-8B", gpu="H100-SXM5-80GB", weights="bf16", activations="bf16", kv="bf16")
-ANATOMY_PREFILL = dict(phase="prefill", batch=1, seq_len=2048)
 ANATOMY_DECODE = dict(phase="decode", batch=8, seq_len=2048)
+#: The prefill of the same batch (the widget has one batch for both phases, so the tables use one too).
+ANATOMY_PREFILL = dict(phase="prefill", batch=ANATOMY_DECODE["batch"], seq_len=2048)
 #: Context of the model-comparison table's decode step.
 COMPARISON_CONTEXT = 2048
 

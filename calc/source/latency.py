@@ -3,8 +3,9 @@
 One decode step reads every weight once and, for each sequence in the batch,
 does two FLOPs per weight.  With ``N`` GPUs in tensor parallelism:
 
-* small batch (memory time > compute time): ``compute = 2·P / (N·A_bm)``
-  — the time to stream fp16 weights (2 bytes per parameter) — and
+* small batch (memory time > compute time): ``weight_read = 2·P / (N·A_bm)``
+  — the time to stream fp16 weights (2 bytes per parameter), which the
+  source labels "compute" although it divides bytes by bandwidth — and
   ``comms = 4·n_layers·8 µs``: four collective hops per layer at a fixed
   latency each;
 * large batch (compute time > memory time): ``compute = B·2·P / (N·A_f)``
@@ -12,7 +13,9 @@ does two FLOPs per weight.  With ``N`` GPUs in tensor parallelism:
   2 bytes each, four transfers per layer, over the GPU link.
 
 These are upper bounds on speed (lower bounds on latency); prefill, KV-cache
-reads and the logits are left out, as in the source.
+reads and the logits are left out, as in the source: they are the
+short-context limit of :func:`decode_step_latency`, which adds the cache.
+In this site's notation ``A_bm`` is β, ``A_f`` is π and ``A_c`` is β_link.
 """
 
 from __future__ import annotations
@@ -31,22 +34,32 @@ Regime = Literal["small batch (memory-bound)", "large batch (compute-bound)"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DecodeLatency:
-    """Per-token decode latency split into compute (or weight streaming) and communication."""
+    """One regime's per-token decode latency: its main term plus communication.
 
-    compute: Quantity
+    The small-batch regime sets ``weight_read`` (``2·P/(N·β)``: bytes over bandwidth, which the
+    source calls "compute"); the large-batch regime sets ``compute`` (``B·2·P/(N·π)``: FLOPs over
+    peak).  ``main`` is whichever is set.
+    """
+
     comms: Quantity
     total: Quantity
+    weight_read: Quantity | None = None
+    compute: Quantity | None = None
+
+    @property
+    def main(self) -> Quantity:
+        return self.weight_read if self.weight_read is not None else self.compute
 
 
-def _total(compute: Quantity, comms: Quantity) -> Quantity:
-    value = compute.value + comms.value
+def _total(main: Quantity, comms: Quantity, name: str) -> Quantity:
+    value = main.value + comms.value
     return Quantity(
-        value=value, unit="s", formula="compute + comms",
-        substituted=f"{num(compute.value * 1e3)} ms + {num(comms.value * 1e3)} ms = {num(value * 1e3)} ms",
+        value=value, unit="s", formula=f"{name} + comms",
+        substituted=f"{num(main.value * 1e3)} ms + {num(comms.value * 1e3)} ms = {num(value * 1e3)} ms",
     )
 
 
-def _gpu_figures(
+def gpu_figures(
     gpu: str | Accelerator | None, **given: float | None
 ) -> dict[str, float]:
     """Fill missing bandwidths/peak from a catalog part, then validate every figure."""
@@ -60,7 +73,7 @@ def _gpu_figures(
     for field, value in given.items():
         value = defaults[field] if value is None else value
         if value is None:
-            raise InputError(field, f"{field}=None: give it (SI units) or name a catalog gpu that has it")
+            raise InputError(field, f"{validate.label(field)} is missing: give it (SI units) or name a catalog GPU that has it")
         out[field] = validate.positive(field, value)
     return out
 
@@ -74,28 +87,28 @@ def decode_latency_small_batch(
     memory_bandwidth: float | None = None,
     hop_latency: float = 8 * MICROSECOND,
 ) -> DecodeLatency:
-    """``2·P/(N·A_bm)`` plus ``4·n_layers·hop_latency``.
+    """Weight-read time ``2·P/(N·A_bm)`` plus ``4·n_layers·hop_latency``.
 
     >>> r = decode_latency_small_batch(params=13e9, n_gpus=8, n_layers=40, gpu="V100-SXM2-32GB")
-    >>> round(r.compute.value * 1e3, 3), round(r.comms.value * 1e3, 3)
+    >>> round(r.weight_read.value * 1e3, 3), round(r.comms.value * 1e3, 3)
     (3.611, 1.28)
     """
     p = validate.positive("params", params)
     n = validate.positive_int("n_gpus", n_gpus)
     layers = validate.positive_int("n_layers", n_layers)
     hop = validate.non_negative("hop_latency", hop_latency)
-    bw = _gpu_figures(gpu, memory_bandwidth=memory_bandwidth)["memory_bandwidth"]
-    t_compute = 2 * p / (n * bw)
+    bw = gpu_figures(gpu, memory_bandwidth=memory_bandwidth)["memory_bandwidth"]
+    t_read = 2 * p / (n * bw)
     t_comms = 4 * layers * hop
-    compute = Quantity(
-        value=t_compute, unit="s", formula="2·P / (N·A_bm)",
-        substituted=f"2 × {num(p)} / ({num(n)} × {num(bw / GB)} GB/s) = {num(t_compute * 1e3)} ms",
+    weight_read = Quantity(
+        value=t_read, unit="s", formula="2·P / (N·A_bm)",
+        substituted=f"2 × {num(p)} B / ({num(n)} × {num(bw / GB)} GB/s) = {num(t_read * 1e3)} ms",
     )
     comms = Quantity(
         value=t_comms, unit="s", formula="4·n_layers·t_hop",
         substituted=f"4 × {num(layers)} × {num(hop / MICROSECOND)} µs = {num(t_comms * 1e3)} ms",
     )
-    return DecodeLatency(compute=compute, comms=comms, total=_total(compute, comms))
+    return DecodeLatency(weight_read=weight_read, comms=comms, total=_total(weight_read, comms, "weight_read"))
 
 
 def decode_latency_large_batch(
@@ -121,7 +134,7 @@ def decode_latency_large_batch(
     b = validate.positive_int("batch", batch)
     layers = validate.positive_int("n_layers", n_layers)
     d = validate.positive_int("d_model", d_model)
-    figures = _gpu_figures(gpu, peak_flops=peak_flops, link_bandwidth=link_bandwidth)
+    figures = gpu_figures(gpu, peak_flops=peak_flops, link_bandwidth=link_bandwidth)
     peak, link = figures["peak_flops"], figures["link_bandwidth"]
     t_compute = b * 2 * p / (n * peak)
     t_comms = b * 2 * 4 * layers * d / link
@@ -139,7 +152,7 @@ def decode_latency_large_batch(
             f" = {num(t_comms * 1e3)} ms"
         ),
     )
-    return DecodeLatency(compute=compute, comms=comms, total=_total(compute, comms))
+    return DecodeLatency(compute=compute, comms=comms, total=_total(compute, comms, "compute"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,7 +199,7 @@ def decode_latency(
         params=params, n_gpus=n_gpus, batch=batch, n_layers=n_layers, d_model=d_model,
         gpu=gpu, peak_flops=peak_flops, link_bandwidth=link_bandwidth,
     )
-    compute = max(small.compute, large.compute, key=lambda q: q.value)
+    compute = max(small.weight_read, large.compute, key=lambda q: q.value)
     comms = max(small.comms, large.comms, key=lambda q: q.value)
     value = compute.value + comms.value
     latency = Quantity(
@@ -194,13 +207,13 @@ def decode_latency(
         unit="s",
         formula="max(2·P/(N·A_bm), B·2·P/(N·A_f)) + max(4·n_layers·t_hop, B·8·n_layers·d_model/A_c)",
         substituted=(
-            f"max({num(small.compute.value * 1e3)}, {num(large.compute.value * 1e3)}) ms"
+            f"max({num(small.weight_read.value * 1e3)}, {num(large.compute.value * 1e3)}) ms"
             f" + max({num(small.comms.value * 1e3)}, {num(large.comms.value * 1e3)}) ms"
             f" = {num(value * 1e3)} ms"
         ),
     )
     regime: Regime = (
-        "large batch (compute-bound)" if large.compute.value > small.compute.value
+        "large batch (compute-bound)" if large.compute.value > small.weight_read.value
         else "small batch (memory-bound)"
     )
     return DecodeEstimate(small=small, large=large, regime=regime, latency=latency)
@@ -216,6 +229,7 @@ class DecodeStep:
     compute: Quantity
     comms: Quantity
     latency: Quantity
+    bound: Literal["memory", "compute"]  # which of max(memory, compute) won
 
 
 def decode_step_latency(
@@ -262,7 +276,7 @@ def decode_step_latency(
     attention = attention_decode(
         context_len=context_len, d_model=d_model, n_layers=n_layers, bytes_per_element=kv_bytes_per_element
     )
-    figures = _gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
+    figures = gpu_figures(gpu, memory_bandwidth=memory_bandwidth, peak_flops=peak_flops)
     bw, peak = figures["memory_bandwidth"], figures["peak_flops"]
     b, n, t = int(batch), int(n_gpus), int(context_len)
     t_kv = b * attention.bytes_moved.value / (n * bw)
@@ -283,16 +297,16 @@ def decode_step_latency(
         ),
     )
     comms = max(base.small.comms, base.large.comms, key=lambda q: q.value)
-    t_memory = base.small.compute.value + t_kv
+    t_memory = base.small.weight_read.value + t_kv
     value = max(t_memory, t_compute) + comms.value
     latency = Quantity(
         value=value, unit="s", formula="max(2·P/(N·A_bm) + B·kv(t)/(N·A_bm), B·(2·P + attn_flops(t))/(N·A_f)) + comms",
         substituted=(
-            f"max({num(base.small.compute.value * 1e3)} ms + {num(t_kv * 1e3)} ms, {num(t_compute * 1e3)} ms)"
+            f"max({num(base.small.weight_read.value * 1e3)} ms + {num(t_kv * 1e3)} ms, {num(t_compute * 1e3)} ms)"
             f" + {num(comms.value * 1e3)} ms = {num(value * 1e3)} ms"
         ),
     )
     return DecodeStep(
-        context_len=t, weights_read=base.small.compute, kv_read=kv_read, compute=compute,
-        comms=comms, latency=latency,
+        context_len=t, weights_read=base.small.weight_read, kv_read=kv_read, compute=compute,
+        comms=comms, latency=latency, bound="compute" if t_compute > t_memory else "memory",
     )

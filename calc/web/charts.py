@@ -32,8 +32,14 @@ def roofline_spec(
     highlight: str,
     point: tuple[float, float] | None = None,
     point_label: str = "kernel",
+    points: Iterable[tuple[float, float, str]] = (),
 ) -> dict[str, Any]:
-    """Log-log roofline: one roof per (name, peak FLOP/s, bandwidth B/s), the highlighted one bold."""
+    """Log-log roofline: one roof per (name, peak FLOP/s, bandwidth B/s), the highlighted one bold.
+
+    ``point`` (with ``point_label``) or ``points`` (intensity, FLOP/s, label) are marked and labelled on it.
+    """
+    marks = [(*point, point_label)] if point is not None else []
+    marks += list(points)
     low, high = INTENSITY_RANGE
     rows = []
     for name, peak, bandwidth in roofs:
@@ -60,9 +66,15 @@ def roofline_spec(
             "tooltip": [{"field": "gpu", "title": "GPU"}],
         },
     }]
-    if point is not None:
+    if marks:
+        values = [{"intensity": i, "performance": p / TERA, "label": label} for i, p, label in marks]
         layers.append({
-            "data": {"values": [{"intensity": point[0], "performance": point[1] / TERA, "label": point_label}]},
+            "data": {"values": values},
+            "mark": {"type": "text", "align": "left", "dx": 8, "dy": -8, "fontSize": 12},
+            "encoding": {"x": x, "y": y, "text": {"field": "label"}},
+        })
+        layers.append({
+            "data": {"values": values},
             "mark": {"type": "point", "filled": True, "size": 120, "color": "#1c7ed6"},
             "encoding": {
                 "x": x, "y": y,

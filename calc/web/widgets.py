@@ -25,7 +25,7 @@ from .calculators.roofline import ROOFLINE
 
 from .forms import parse_inputs
 from .render import render_rows
-from ..core.validate import InputError
+from ..core.validate import InputError, fail
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
@@ -37,10 +37,9 @@ WIDGETS: dict[str, Widget] = {
 # ---------------------------------------------------------------- entry points
 
 def get_widget(name: str) -> Widget:
-    try:
-        return WIDGETS[name]
-    except KeyError:
-        raise InputError("widget", f"widget={name!r} is unknown; known: {', '.join(WIDGETS)}") from None
+    if not isinstance(name, str) or name not in WIDGETS:
+        raise fail("widget", name, f"is not a calculator; known: {', '.join(WIDGETS)}")
+    return WIDGETS[name]
 
 
 def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
@@ -50,13 +49,15 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
     (True, 'context_len')
     """
     widget = get_widget(name)
+    if raw is not None and not isinstance(raw, Mapping):
+        raise fail("raw", raw, "is not a table of inputs; give {field name: value}")
     try:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
         return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
-    except (ArithmeticError, ValueError) as err:  # e.g. an overflow from inputs that are each in range
-        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({err}); try smaller values"}
+    except (ArithmeticError, ValueError):  # a safety net: the library's bounds keep every result finite
+        return {"ok": False, "field": "", "message": "These inputs cannot be computed together; try smaller values"}
     return {
         "ok": True,
         "inputs": inputs,
@@ -76,7 +77,10 @@ def _form_field(widget: Widget, field: str) -> str:
 
 def call_json(name: str, raw_json: str) -> str:
     """:func:`call` with JSON in and out: what the Web Worker uses."""
-    raw = json.loads(raw_json) if raw_json else {}
+    try:
+        raw = json.loads(raw_json) if raw_json else {}
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     if not isinstance(raw, dict):
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     return json.dumps(call(name, raw))
