@@ -48,7 +48,7 @@ def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms:
         Row(label="TPOT", value=f"{w.tpot * 1e3:,.1f}", unit="ms", key="tpot",
             formula="mean decode interval + interleaved prefills", substituted=f"target ≤ {tpot_ms:g} ms"),
         Row(label="TTFT", value=f"{w.ttft * 1e3:,.0f}", unit="ms", key="ttft",
-            formula="prefill + one decode interval", substituted=f"target ≤ {ttft_ms:g} ms"),
+            formula="step in flight + prompts ahead + prefill + one step + per-request cost", substituted=f"target ≤ {ttft_ms:g} ms"),
         Row(label="Throughput per GPU", value=f"{w.throughput_per_gpu:,.0f}", unit="tokens/s", key="throughput",
             formula="batch / TPOT / (TP·PP)"),
         Row(label="Pareto front", value=f"{len(r.front)}", unit="deployments", key="front",
