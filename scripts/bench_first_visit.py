@@ -68,7 +68,7 @@ const pyodide = await loadPyodide();
 const wheel = await (await fetch("../vendor/" + manifest.wheel)).arrayBuffer();
 pyodide.unpackArchive(new Uint8Array(wheel), "wheel",
                       { extractDir: pyodide.runPython("import site; site.getsitepackages()[0]") });
-const result = JSON.parse(pyodide.pyimport("calc.widgets").call_json("WIDGET", "{}"));
+const result = JSON.parse(pyodide.pyimport("calc.web.widgets").call_json("WIDGET", "{}"));
 document.getElementById("out").textContent = JSON.stringify(result.values);
 window.firstLive = performance.now();
 </script>

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Callable
 
 import calc
-from calc import units
-from calc.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
+from calc.core import units
+from calc.source.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
 from calc.hardware import DTYPES
 
 
@@ -137,7 +137,7 @@ def seed_byte_terms() -> str:
 
 
 def _validation_rows(key: str) -> str:
-    from calc import validation
+    from calc.serving import validation
 
     rep = validation.summary()[key]
     fit_ids = {p.id for p in validation.halves()[0]}
@@ -167,7 +167,7 @@ def validation_calibrated() -> str:
 
 def validation_summary() -> str:
     """Median and worst absolute error per setting and half."""
-    from calc import validation
+    from calc.serving import validation
 
     labels = {"default": "default efficiencies, all points", "default_test": "default efficiencies, test half",
               "calibrated_fit": "calibrated, fit half", "calibrated_test": "calibrated, test half (unseen)"}
@@ -179,8 +179,8 @@ def validation_summary() -> str:
 
 def planner_front() -> str:
     """The Pareto front of the planner's default search."""
-    from calc.calculators.planner import PLANNER
-    from calc.forms import parse_inputs
+    from calc.web.calculators.planner import PLANNER
+    from calc.web.forms import parse_inputs
 
     kw = parse_inputs(PLANNER.fields, {})
     r = calc.search_deployments(model=kw["model"], users=kw["users"], prompt_len=kw["prompt_len"],

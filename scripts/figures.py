@@ -39,9 +39,9 @@ from matplotlib.figure import Figure  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import calc  # noqa: E402
-from calc import examples as ex  # noqa: E402
-from calc.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
-from calc.validate import InputError  # noqa: E402
+from calc.source import examples as ex  # noqa: E402
+from calc.core.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
+from calc.core.validate import InputError  # noqa: E402
 
 #: Drawn colour for text, axes and ticks; to_svg() replaces it with currentColor.
 FOREGROUND = "#010203"
@@ -282,7 +282,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
     """Figure 5: KV cache per request and the largest batch vs context on 8 × V100-32GB."""
     contexts = np.array(tuple(contexts))
     models, dtypes = ("LLaMA-13B", "LLaMA-65B"), ("fp16", "int8")
-    memory_per_gpu = 32 * GIB  # the V100's physical HBM, as calc.examples.exact_batch_limit takes it
+    memory_per_gpu = 32 * GIB  # the V100's physical HBM, as calc.source.examples.exact_batch_limit takes it
     data: dict[str, Any] = {"contexts": contexts, "kv_per_request": {}, "max_batch": {}, "markers": {}}
     with _style("kv-memory"):
         fig = _new("kv-memory", figsize=(8.4, 4.2))

@@ -6,7 +6,7 @@
 //                 worker and calc import, plus calc itself; every module compiled to .pyc (the browser
 //                 skips compiling them: Python starts about three times faster) and stored uncompressed,
 //                 so the HTTP compression (.br/.gz twins) sees the whole archive at once.
-//   snapshot.bin  a memory snapshot taken right after `import calc.widgets` with that runtime (the
+//   snapshot.bin  a memory snapshot taken right after `import calc.web.widgets` with that runtime (the
 //                 minimum the worker needs before it can answer); raw, the HTTP layer compresses it.
 //   runtime.json  the module list, and the start-up times of both paths measured here.
 // The module list is measured, not guessed: what sys.modules holds from the full library after
@@ -27,7 +27,7 @@ const measured = full.runPython(`
 import ast, importlib, json, sys, zipfile
 from pathlib import Path
 
-import calc, calc.widgets as w
+import calc, calc.web.widgets as w
 
 ZIP = "/lib/python%d%d.zip" % sys.version_info[:2]
 CALC = Path(calc.__file__).parent
@@ -83,7 +83,7 @@ writeFileSync(zipOut, full.FS.readFile("/tmp/runtime.zip"));
 // CPU time, not wall time: a build machine shared with other jobs would otherwise inflate both.
 async function plainStart() {
   const pyodide = await loadPyodide({ stdLibURL: zipOut });
-  pyodide.runPython("import calc.widgets");
+  pyodide.runPython("import calc.web.widgets");
   return pyodide;
 }
 const best = async (fn) => {
@@ -99,12 +99,12 @@ const best = async (fn) => {
 const plainMs = await best(plainStart);
 
 const maker = await loadPyodide({ stdLibURL: zipOut, _makeSnapshot: true });
-maker.runPython("import calc.widgets");
+maker.runPython("import calc.web.widgets");
 const snapshot = maker.makeMemorySnapshot();
 writeFileSync(join(outDir, "snapshot.bin"), snapshot);
 const snapshotMs = await best(async () => {
   const pyodide = await loadPyodide({ stdLibURL: zipOut, _loadSnapshot: snapshot });
-  pyodide.runPython("import calc.widgets");
+  pyodide.runPython("import calc.web.widgets");
 });
 
 const info = { ...JSON.parse(measured), start_ms: { plain: plainMs, snapshot: snapshotMs } };

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from calc import widgets
+from calc.web import widgets
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 LIVE_TIMEOUT_MS = 120_000
@@ -216,7 +216,7 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
     assert page.evaluate("window.pwned === undefined")
     assert page.locator("#calc-anatomy img").count() == 0
     # A real config computes the same numbers as CPython, and stays out of the URL.
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     live = edit(page, "anatomy", {"config": json.dumps(hf_config_of("Qwen2.5-7B"))})
     assert live == widgets.call("anatomy", form_values(page, "anatomy"))["values"]
@@ -225,7 +225,7 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
 
 
 def test_config_file_upload_fills_the_box(page: Page, site_url: str, tmp_path):
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     config = tmp_path / "config.json"
     config.write_text(json.dumps(hf_config_of("Mistral-7B")), encoding="utf-8")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import calc
-from calc import examples as ex
+from calc.source import examples as ex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402

@@ -45,7 +45,7 @@ def test_theory_pages_inline_their_figures(site: Path, page: str):
 
 
 def test_captions_state_calcs_numbers(site: Path):
-    from calc import examples as ex
+    from calc.source import examples as ex
 
     memory = soup(site, "memory").select_one("article figure figcaption").get_text(" ", strip=True)
     assert f"{ex.seed_batch_limit('LLaMA-13B').batch.value:.1f}" == "115.7" and "115.7" in memory

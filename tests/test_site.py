@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import calc
-from calc import examples as ex
+from calc.source import examples as ex
 
 from .conftest import build_site, copy_project
 

@@ -7,11 +7,11 @@ import json
 import pytest
 
 import calc
-from calc import examples as ex
-from calc import widgets
-from calc.forms import Field
-from calc.render import Row, render_rows
-from calc.units import GIB
+from calc.source import examples as ex
+from calc.web import widgets
+from calc.web.forms import Field
+from calc.web.render import Row, render_rows
+from calc.core.units import GIB
 
 
 @pytest.mark.parametrize("name", list(widgets.WIDGETS))
@@ -100,7 +100,7 @@ def test_bad_input_names_the_field(name, raw, field, text):
 
 
 def test_unknown_widget_is_an_input_error():
-    with pytest.raises(calc.validate.InputError, match="widget='nope' is unknown"):
+    with pytest.raises(calc.InputError, match="widget='nope' is unknown"):
         widgets.call("nope")
 
 
@@ -112,7 +112,7 @@ def test_call_json_round_trip_and_bad_json_shape():
 def test_field_parse_accepts_thousands_separators():
     f = Field(name="users", label="Users", kind="integer", default=1, minimum=1)
     assert f.parse("10,000") == 10_000
-    with pytest.raises(calc.validate.InputError, match="must be a whole number"):
+    with pytest.raises(calc.InputError, match="must be a whole number"):
         f.parse("1.5")
 
 
@@ -152,13 +152,13 @@ def test_gqa_and_mla_presets_fill_the_cached_width():
 
 def test_anatomy_default_matches_the_page_tables():
     values = widgets.call("anatomy")["values"]
-    # Same inputs as calc.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
+    # Same inputs as calc.source.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
     assert values["decode_ms"] == f"{ex.anatomy('decode').time.value * 1e3:,.3f}"
     assert values["model"] == "Llama-3-8B"
 
 
 def test_anatomy_pasted_config_equals_the_preset():
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     pasted = widgets.call("anatomy", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Mistral-7B"))})
     preset = widgets.call("anatomy", {"model": "Mistral-7B"})
@@ -185,14 +185,14 @@ def test_anatomy_bad_config_is_reported_on_the_config_box(config, text):
 
 
 def test_text_field_length_limit():
-    from calc.forms import MAX_TEXT
+    from calc.web.forms import MAX_TEXT
 
     result = widgets.call("anatomy", {"model": "pasted config.json", "config": " " * (MAX_TEXT + 1)})
     assert result["field"] == "config" and "the limit is" in result["message"]
 
 
 def test_planner_pasted_config_and_prices():
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     pasted = widgets.call("planner", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Llama-2-13B")),
                                       "hardware": "A100-SXM4-80GB", "prices": "A100-SXM4-80GB=1.5"})

@@ -4,7 +4,7 @@
 //   in:  {type: "init", vendor, start}     -> out: {type: "ready", ms, how, why} | {type: "failed", error}
 //   in:  {id, fn, kwargs}                  -> out: {id, result} | {id, error}
 // `start` is "auto" (the policy below), "plain" or "snapshot" (tests and the benchmark force a path).
-// `fn` must name a calculator registered in calc.widgets; `kwargs` are the raw form strings.
+// `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings.
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
 
 let callJson = null;
@@ -121,7 +121,7 @@ async function start(vendor, startPath) {
     }
   }
   pyodide ??= await loadPyodide(options);
-  callJson = pyodide.pyimport("calc.widgets").call_json;
+  callJson = pyodide.pyimport("calc.web.widgets").call_json;
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
@@ -141,7 +141,7 @@ async function startWithWheel({ loadPyodide }, indexURL, at, manifest, t0) {
   // Into site-packages, not the working directory (the default), so the import does not depend on cwd.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(new Uint8Array(await wheel.arrayBuffer()), "wheel", { extractDir: sitePackages });
-  callJson = pyodide.pyimport("calc.widgets").call_json;
+  callJson = pyodide.pyimport("calc.web.widgets").call_json;
   return { ms: performance.now() - t0, how: "plain start", why: "full library and wheel" };
 }
 

@@ -33,12 +33,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import calc
 import figures
-from calc import examples
+from calc.source import examples
 
 # %% [markdown]
 # ## Latency vs batch
 #
-# LLaMA-13B with tensor parallelism over 4 and 8 V100s (`calc.examples.llama13b_decode`, the source's
+# LLaMA-13B with tensor parallelism over 4 and 8 V100s (`calc.source.examples.llama13b_decode`, the source's
 # small- and large-batch model joined into one curve).
 
 # %%

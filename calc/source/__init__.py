@@ -1,0 +1,1 @@
+"""The source article's formulas and worked examples, by name, reproducing its numbers."""
