@@ -68,7 +68,7 @@ with zipfile.ZipFile("/tmp/runtime.zip", "w", zipfile.ZIP_STORED) as out:
     for name in sorted(keep):
         out.writestr(entry(name[:-3] + ".pyc"), pyc(library.read(name), f"{ZIP}/{name}", 2))
     for path in sorted(CALC.rglob("*")):
-        if "__pycache__" in path.parts or path.is_dir():
+        if "__pycache__" in path.parts or path.suffix not in (".py", ".json"):
             continue
         name = path.relative_to(CALC.parent).as_posix()
         if path.suffix == ".py":

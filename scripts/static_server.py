@@ -32,6 +32,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_head(self):  # type: ignore[override]
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
         path = self.translate_path(self.path)
         if os.path.isdir(path):
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -68,8 +69,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(site: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
-    """Start serving ``site`` on 127.0.0.1 in a daemon thread; call ``.shutdown()`` to stop."""
+    """Start serving ``site`` on 127.0.0.1 in a daemon thread; call ``.shutdown()`` to stop.
+
+    ``server.requests`` lists the paths asked for (GET and HEAD), in order: tests count downloads with it.
+    """
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(site)))
+    server.requests = []  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
