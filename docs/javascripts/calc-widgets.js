@@ -236,7 +236,34 @@
       output.title = "Out of date: fix the highlighted input";
     };
 
+    // One computation in flight per widget: edits made meanwhile are folded into one more run with the
+    // inputs as they are then, so a slow search (the planner's, when its SLO changes) never queues up
+    // one run per keystroke.  The output dims while a run takes longer than a moment (CSS delay).
+    let running = false;
+    let rerun = false;
     async function recompute() {
+      if (running) {
+        rerun = true;
+        return;
+      }
+      running = true;
+      output.classList.add("calc-busy");
+      output.setAttribute("aria-busy", "true");
+      try {
+        await computeOnce();
+      } finally {
+        running = false;
+        if (rerun) {
+          rerun = false;
+          recompute();
+        } else {
+          output.classList.remove("calc-busy");
+          output.removeAttribute("aria-busy");
+        }
+      }
+    }
+
+    async function computeOnce() {
       const id = ++latest;
       const inputs = values();
       writeUrlState(name, inputs, defaults, schema);
