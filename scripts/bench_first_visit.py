@@ -1,6 +1,6 @@
 """First visit, side by side, in headless Chromium (a measurement, not a test).
 
-Builds the site, serves it as docs/hosting.md recommends (precompressed brotli/gzip twins, caching
+Builds the site, serves it as README.md ("Hosting") recommends (precompressed brotli/gzip twins, caching
 headers; scripts/static_server.py) and prints, for the Memory and Planner pages, the median over
 interleaved cold runs (a fresh browser context each: empty cache) of
 
@@ -110,7 +110,7 @@ def on_the_wire(page: Page):
     Playwright reports the dedicated worker's requests on its page too (a page-level DevTools session does not).
     """
     requests = []
-    page.on("requestfinished", requests.append)
+    page.on("requestfinished", lambda request: requests.append(request))
 
     def total() -> int:
         time.sleep(0.2)  # events of requests that finished just before the measurement

@@ -152,7 +152,7 @@ def on_post_page(output: str, page: Any, **_: Any) -> str:
     """On a page with a calculator, ask for Python's library (with calc) while the HTML is parsed.
 
     The worker asks for it only once it runs and has read the manifest; the file's name carries a
-    content hash and hosts may cache it forever (docs/hosting.md), so the worker's request is answered
+    content hash and hosts may cache it forever (README.md, "Hosting"), so the worker's request is answered
     from this download instead of starting a second one.
     """
     if 'class="calc-widget"' not in output:

@@ -1,4 +1,4 @@
-"""Serve the built site like a static host configured as docs/hosting.md recommends.
+"""Serve the built site like a static host configured as README.md ("Hosting") recommends.
 
 * A file with a precompressed twin (``FILE.br``, ``FILE.gz``, written by the build) is sent as that
   twin with ``Content-Encoding`` when the browser's ``Accept-Encoding`` allows it (brotli first).

@@ -76,7 +76,7 @@ def served(site_url: str, site_port: int) -> list[str]:
 
 @pytest.fixture(scope="session")
 def site_url(site: Path, site_port: int) -> Iterator[str]:
-    """The built site on http://127.0.0.1:<site_port>/, served like a static host set up as docs/hosting.md
+    """The built site on http://127.0.0.1:<site_port>/, served like a static host set up as README.md ("Hosting")
     says (precompressed twins, caching headers): scripts/static_server.py."""
     server = static_server.serve(site, site_port)
     _servers[site_port] = server

@@ -80,8 +80,9 @@ async function choose(start, manifest, snapshotUrl, rate) {
   const size = manifest.sizes[manifest.snapshot];
   const downloadMs = (size[encoding] || size.raw) / wirePerMs;
   const savesMs = manifest.start_ms.plain - manifest.start_ms.snapshot;
-  const why = `${(wirePerMs * 8e-3).toFixed(1)} Mbit/s: snapshot ${Math.round(downloadMs)} ms to fetch, saves ${savesMs} ms`;
-  return { how: downloadMs < savesMs ? "snapshot" : "plain start", why };
+  const mbps = wirePerMs * 8e-3;
+  const why = `${mbps.toFixed(1)} Mbit/s: snapshot ${Math.round(downloadMs)} ms to fetch, saves ${savesMs} ms`;
+  return { how: downloadMs < savesMs ? "snapshot" : "plain start", why, mbps };
 }
 
 async function start(vendor, startPath) {
@@ -129,8 +130,7 @@ async function start(vendor, startPath) {
 // On a fast connection the snapshot is fetched once Python is live and the page is quiet, so a later
 // full page load (a new tab, a reload) starts from it; never on a slow or metered connection.
 function prefetchLater(snapshotUrl, choice) {
-  const fast = /^(\d+(\.\d+)?) Mbit\/s/.exec(choice.why || "");
-  if (!fast || Number(fast[1]) < 50) return;
+  if (!(choice.mbps >= 50)) return; // measured, and fast (a forced or cached choice has no rate)
   setTimeout(() => nativeFetch(snapshotUrl, { priority: "low" }).then((r) => r.arrayBuffer()).catch(() => {}), 5000);
 }
 
