@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, MutableMapping
 
 from ..core import validate
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
@@ -171,7 +171,8 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
                        weight_dtypes: tuple[str, ...] = WEIGHT_DTYPES, kv_dtypes: tuple[str, ...] = KV_DTYPES,
                        prices: Mapping[str, float] | None = None, efficiency: Efficiency = TYPICAL,
                        block_size: int | None = DEFAULT_BLOCK, reserve_fraction: float = DEFAULT_RESERVE,
-                       expert_parallel: bool = True, group_size: int | None = None) -> SearchResult:
+                       expert_parallel: bool = True, group_size: int | None = None,
+                       capacity_cache: MutableMapping[tuple, dict] | None = None) -> SearchResult:
     """Every deployment meeting the SLO for ``users`` concurrent users, cheapest first.
 
     SLOs are in seconds (``None``: no limit).  ``prices`` maps a GPU name to
@@ -179,6 +180,9 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     ``group_size`` is the quantization group of the int4 and int8 weight
     options (default: int4 128, int8 per channel).  A deployment whose
     weights and cache do not fit is never listed.
+    ``capacity_cache``: a mapping the caller keeps between calls (the planner page's, bounded there);
+    a replica's capacity does not depend on ``users`` or ``prices``, so an edit of those reuses every one,
+    and an edit of the lengths or the SLO reuses the step-time evaluators.
 
     >>> r = search_deployments(model="Llama-2-7B", users=1000, gpus=("A100-SXM4-80GB",), gpus_per_node=(8,),
     ...                        ttft_slo=1.0, tpot_slo=0.05)
@@ -223,21 +227,34 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     configurations = evaluations = 0
     params = m.parameter_count().value
     replica_splits = sorted({s for n in nodes_sizes for s in _splits(m, n)})
+    # Capacities keyed by everything they depend on but the replica, then by the replica.  Evaluators
+    # (step times, with their own per-batch caches) do not depend on the lengths or the SLO: an edit of
+    # those reuses them.
+    cache = {} if capacity_cache is None else capacity_cache
+    capacities = cache.setdefault(("capacities", m, p, o, ttft, tpot, block, reserve, efficiency, expert_parallel, group_size), {})
+    evaluators = cache.setdefault(("evaluators", m, efficiency, expert_parallel), {})
     for part in parts:
         act = default_activations(part)
+        spec = repr(part)  # Accelerator holds a mapping (unhashable): its repr names every field
         for tp, pp in replica_splits:
             if tp * pp > 1 and part.interconnect is None:
                 continue
             for wc in weight_dtypes:
                 for kc in kv_dtypes:
-                    w, k = _dtype(wc, act), _dtype(kc, act)
-                    g = group_size if w in ("int4", "int8") else None
-                    mem = MemoryModel(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                      context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve,
-                                      params=params, group_size=g)
-                    ev = Evaluator(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                   expert_parallel=expert_parallel, eff=efficiency, group_size=g)
-                    cap = replica_capacity(ev, mem, prompt_len=p, output_len=o, ttft_slo=ttft, tpot_slo=tpot)
+                    cap = capacities.get(key := (spec, tp, pp, wc, kc))
+                    if cap is None:
+                        w, k = _dtype(wc, act), _dtype(kc, act)
+                        g = group_size if w in ("int4", "int8") else None
+                        mem = MemoryModel(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
+                                          context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve,
+                                          params=params, group_size=g)
+                        ev = evaluators.get(replica := (spec, tp, pp, w, k, act, g))
+                        if ev is None:
+                            ev = evaluators[replica] = Evaluator(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k,
+                                                                 activations=act, expert_parallel=expert_parallel,
+                                                                 eff=efficiency, group_size=g)
+                        cap = capacities[key] = replica_capacity(ev, mem, prompt_len=p, output_len=o, ttft_slo=ttft,
+                                                            tpot_slo=tpot)
                     evaluations += cap.evaluations
                     for n in nodes_sizes:
                         if n % (tp * pp):
