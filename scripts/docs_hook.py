@@ -40,6 +40,7 @@ from calc.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
 import docs_widgets  # noqa: E402
+import maths  # noqa: E402
 import site_assets  # noqa: E402
 
 SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table|-widget)?:\s*(?P<body>.+?)\s*\}\}")
@@ -146,6 +147,14 @@ def on_config(config: Any) -> Any:
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return substitute(markdown, page=page.file.src_uri)
+
+
+def on_post_page(output: str, page: Any, **_: Any) -> str:
+    """Formulas typeset by KaTeX now, so a page needs no script to show its maths."""
+    try:
+        return maths.typeset(output, notebook=page.file.src_uri.endswith((".py", ".ipynb")))
+    except maths.MathError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from exc
 
 
 def on_post_build(config: Any) -> None:
