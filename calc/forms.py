@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
-from .validate import InputError, fail
+from .validate import InputError, quote
 
 Kind = Literal["number", "integer", "choice", "text"]
 
@@ -57,10 +57,10 @@ class Field:
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
-                raise fail(self.name, raw, f"is not one of the choices: {', '.join(self.choices)}")
+                raise self._bad(raw, f"is not one of the choices: {', '.join(self.choices)}")
             return text
         if isinstance(raw, bool):
-            raise fail(self.name, raw, "is not a number")
+            raise self._bad(raw, "is not a number")
         if isinstance(raw, str):
             text = raw.strip()
             if not text:
@@ -68,34 +68,38 @@ class Field:
             if "," in text:
                 # Only as a thousands separator: "1,5" must not silently become 15.
                 if not THOUSANDS.fullmatch(text):
-                    raise fail(self.name, raw, "is not a number; use '.' for decimals and ',' only between thousands")
+                    raise self._bad(raw, "is not a number; use '.' for decimals and ',' only between thousands")
                 text = text.replace(",", "")
             try:
                 number = float(text)
             except ValueError:
-                raise fail(self.name, raw, "is not a number") from None
+                raise self._bad(raw, "is not a number") from None
         elif isinstance(raw, (int, float)):
             number = float(raw)
         else:
-            raise fail(self.name, raw, "is not a number")
+            raise self._bad(raw, "is not a number")
         if not math.isfinite(number):
-            raise fail(self.name, raw, "is not finite; enter a finite number")
+            raise self._bad(raw, "is not finite; enter a finite number")
         self._check_range(number, raw)
         if self.kind == "integer":
             if abs(number) > MAX_INTEGER:
-                raise fail(self.name, raw, f"is too large; the most this calculator takes is {MAX_INTEGER:,}")
+                raise self._bad(raw, f"is too large; the most this calculator takes is {MAX_INTEGER:,}")
             if not number.is_integer():
-                raise fail(self.name, raw, "must be a whole number")
+                raise self._bad(raw, "must be a whole number")
             return int(number)
         return number
+
+    def _bad(self, raw: object, problem: str) -> InputError:
+        """A message a reader understands: the field's label, what they typed (quoted short), the rule."""
+        return InputError(self.name, f"{self.label} {quote(raw)} {problem}")
 
     def _check_range(self, number: float, raw: object) -> None:
         low, high = self.minimum, self.maximum
         if low is not None and (number < low or (number == low and not self.minimum_inclusive)):
             word = "at least" if self.minimum_inclusive else "greater than"
-            raise fail(self.name, raw, f"must be {word} {low:,.10g}{_unit(self.unit)}")
+            raise self._bad(raw, f"must be {word} {low:,.10g}{_unit(self.unit)}")
         if high is not None and number > high:
-            raise fail(self.name, raw, f"must be at most {high:,.10g}{_unit(self.unit)}")
+            raise self._bad(raw, f"must be at most {high:,.10g}{_unit(self.unit)}")
 
     def schema(self) -> dict[str, Any]:
         """JSON-able description for the browser (min/max/choices/fills)."""

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from . import units, validate
-from .validate import InputError
+from .validate import InputError, quote
 
 #: Datatypes a peak can be quoted for, in the order tables show them.
 DTYPES: tuple[str, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")
@@ -152,7 +152,7 @@ def get_accelerator(name: str) -> Accelerator:
     names = [p.name for p in catalog()]
     close = difflib.get_close_matches(name, names, n=4, cutoff=0.3)
     hint = ", ".join(close or names)
-    raise InputError("gpu", f"gpu={name!r} is not in the catalog; did you mean: {hint}?")
+    raise InputError("gpu", f"gpu={quote(name)} is not in the catalog; did you mean: {hint}?")
 
 
 def resolve(gpu: str | Accelerator) -> Accelerator:

@@ -157,7 +157,7 @@ def parse_prices(items: Iterable[str], *, field: str = "prices") -> dict[str, fl
         except ValueError as err:
             if isinstance(err, InputError) and err.field == "gpu":
                 raise InputError(field, str(err)) from None
-            raise InputError(field, f"{field}={item!r} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
+            raise InputError(field, f"{field}={validate.quote(item)} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
     return prices
 
 

@@ -19,9 +19,29 @@ class InputError(ValueError):
         self.field = field
 
 
+#: Most characters of a value quoted in a message: a 100 kB paste must not become a 100 kB message.
+QUOTE_LIMIT = 40
+
+
+def quote(value: object) -> str:
+    """``repr(value)``, cut to :data:`QUOTE_LIMIT` characters plus "… (N characters)" when longer.
+
+    >>> quote("x" * 1000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (1,000 characters)"
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print (Python refuses > 4,300 digits)
+        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"  # type: ignore[union-attr]
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    size = len(value) if isinstance(value, (str, bytes)) else len(text)
+    return f"{text[:QUOTE_LIMIT]}… ({size:,} characters)"
+
+
 def fail(field: str, value: object, problem: str) -> InputError:
-    """The error for ``field=value``: message ``"field=value <problem>"``; raise the result."""
-    return InputError(field, f"{field}={value!r} {problem}")
+    """The error for ``field=value``: message ``"field=value <problem>"`` (value quoted short); raise it."""
+    return InputError(field, f"{field}={quote(value)} {problem}")
 
 
 def _finite_number(name: str, value: object) -> float:

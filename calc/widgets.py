@@ -13,6 +13,8 @@ calculator and returns a JSON-able dict; bad input comes back as
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
@@ -25,7 +27,7 @@ from .calculators.roofline import ROOFLINE
 
 from .forms import parse_inputs
 from .render import render_rows
-from .validate import InputError
+from .validate import InputError, quote
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
@@ -54,16 +56,39 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
-    except (ArithmeticError, ValueError) as err:  # e.g. an overflow from inputs that are each in range
-        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({err}); try smaller values"}
-    return {
+        field = _form_field(widget, err.field)
+        return {"ok": False, "field": field, "message": _labelled(widget, field, err)}
+    except (ArithmeticError, ValueError, RecursionError) as err:  # e.g. an overflow from inputs each in range
+        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({quote(str(err))}); "
+                                                     "try values closer to real models and hardware"}
+    out = {
         "ok": True,
         "inputs": inputs,
         "html": render_rows(result.rows, note=result.note) + result.table,
         "values": {row.key: row.value for row in result.rows if row.key},
         "chart": result.chart,
     }
+    if not _finite(out):
+        # JSON has no inf or NaN (the browser would fail to read the answer): refuse it as an input error.
+        return {"ok": False, "field": "", "message": "These inputs give a result too large or too small to show; "
+                                                     "try values closer to real models and hardware"}
+    return out
+
+
+def _finite(value: object) -> bool:
+    """No inf or NaN anywhere in a JSON-able value (also inside formatted strings such as "inf ms")."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return not _NON_FINITE.search(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return True
+
+
+_NON_FINITE = re.compile(r"(?<![A-Za-z])(?:-?inf|nan)(?![A-Za-z])")
 
 
 def _form_field(widget: Widget, field: str) -> str:
@@ -74,9 +99,19 @@ def _form_field(widget: Widget, field: str) -> str:
     return next((n for n in names if n.startswith(f"{field}_")), field)
 
 
+def _labelled(widget: Widget, field: str, err: InputError) -> str:
+    """The message with the form's label for calc's argument name: "Context length 2000000 is more ...",
+    not "context_len=2000000 is more ..." (only when the two are the same input in the same unit)."""
+    message = str(err)
+    label = next((f.label for f in widget.fields if f.name == field), None)
+    if label and err.field == field and message.startswith(f"{field}="):
+        return f"{label} {message[len(field) + 1:]}"
+    return message
+
+
 def call_json(name: str, raw_json: str) -> str:
-    """:func:`call` with JSON in and out: what the Web Worker uses."""
+    """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN)."""
     raw = json.loads(raw_json) if raw_json else {}
     if not isinstance(raw, dict):
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
-    return json.dumps(call(name, raw))
+    return json.dumps(call(name, raw), allow_nan=False)

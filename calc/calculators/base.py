@@ -45,16 +45,30 @@ def gpu_field(default: str) -> Field:
                  help="A part from the catalog, or 'custom' to use the peak and bandwidth below.")
 
 
-CUSTOM_PEAK = Field(name="peak_tflops", label="Custom peak", unit="TFLOP/s", default=312, minimum=0,
-                    minimum_inclusive=False, help="Used when GPU is 'custom'.")
-CUSTOM_BANDWIDTH = Field(name="bandwidth_gbps", label="Custom bandwidth", unit="GB/s", default=2039, minimum=0,
-                         minimum_inclusive=False, help="Used when GPU is 'custom'.")
+# Plausible bounds for a custom part, a factor of ~100 beyond the catalog both ways (T4 fp32 8 TFLOP/s and
+# 320 GB/s up to B200 8 TB/s): a value outside them is a typo, and 1e-320 GB/s would overflow every division.
+CUSTOM_PEAK = Field(name="peak_tflops", label="Custom peak", unit="TFLOP/s", default=312, minimum=0.01,
+                    maximum=1_000_000, help="Used when GPU is 'custom'.")
+CUSTOM_BANDWIDTH = Field(name="bandwidth_gbps", label="Custom bandwidth", unit="GB/s", default=2039, minimum=1,
+                         maximum=1_000_000, help="Used when GPU is 'custom'.")
 
 
 def hardware(gpu: str, peak_tflops: float, bandwidth_gbps: float, dtype: str = "fp16") -> Accelerator:
     if gpu == CUSTOM:
         return custom_accelerator(peak_flops=peak_tflops * TERA, bandwidth=bandwidth_gbps * GB, dtype=dtype)
     return get_accelerator(gpu)
+
+
+def on_form_field(err: InputError, names: dict[str, str], fallback: str) -> InputError:
+    """``err`` moved to the form field that caused it: ``names`` maps calc's argument names to form fields
+    (e.g. ``seq_len`` -> ``prompt_len``); any other field (one inside a pasted config) goes to ``fallback``."""
+    field = names.get(err.field, fallback)
+    if field == err.field:
+        return err
+    message = str(err)
+    if err.field in names and message.startswith(f"{err.field}="):  # same value, the form's name for it
+        message = f"{field}={message[len(err.field) + 1:]}"
+    return InputError(field, message)
 
 
 def quantity_row(label: str, q: Quantity, fmt: str, *, unit: str | None = None, key: str, scale_to: str | None = None,
@@ -78,12 +92,45 @@ CONFIG_FIELD = Field(
          "DeepSeek-V2/V3) and pick 'pasted config.json' as the model. Read as data only.")
 
 
+#: Deepest nesting of objects and lists accepted in a pasted config.json (Hugging Face nests 3 or 4 levels).
+#: Checked before parsing: a recursive parser given 50,000 "[" exhausts the stack (in Pyodide, fatally).
+MAX_NESTING = 32
+
+
+def nesting_depth(text: str, *, limit: int = MAX_NESTING) -> int:
+    """How deep ``{``/``[`` nest in JSON ``text`` outside strings; stops counting past ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def model_argument(model: str, config: str) -> str | dict[str, Any]:
     """A preset name, or the pasted text parsed as JSON data (never evaluated)."""
     if model != PASTED:
         return model
     if not config.strip():
         raise InputError("config", "The config.json box is empty: paste a Hugging Face config.json, or pick a preset")
+    if nesting_depth(config) > MAX_NESTING:
+        raise InputError("config", f"config.json nests objects or lists more than {MAX_NESTING} levels deep; "
+                                   "a Hugging Face config.json nests 3 or 4")
     try:
         parsed = json.loads(config)
     except json.JSONDecodeError as err:

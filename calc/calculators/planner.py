@@ -8,7 +8,7 @@ from ..render import Row
 from ..search import parse_prices, search_deployments
 from ..validate import InputError
 from ..serving import EFFICIENCIES
-from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument
+from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, on_form_field
 
 ALL = "all catalog GPUs"
 FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_ms", "users", "hardware",
@@ -25,9 +25,8 @@ def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms:
                                gpus=None if hardware == ALL else (hardware,), efficiency=eff,
                                prices=price_map or None)
     except InputError as err:
-        if err.field in FORM_FIELDS:
-            raise
-        raise InputError("config" if model == PASTED else "model", str(err)) from None
+        names = {**{f: f for f in FORM_FIELDS}, "gpus": "hardware", "ttft_slo": "ttft_ms", "tpot_slo": "tpot_ms"}
+        raise on_form_field(err, names, "config" if model == PASTED else "model") from None
     rows = [Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
                 formula="accelerators × GPUs per node × TP·PP splits × weight dtype × KV dtype",
                 substituted=f"{r.evaluations:,} batch evaluations")]
