@@ -150,7 +150,10 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, **_: Any) -> str:
-    """Formulas typeset by KaTeX now, so a page needs no script to show its maths."""
+    """Formulas typeset by KaTeX now, so a page needs no script to show its maths; a name for the search dialog."""
+    # Material's search box is a dialog without a name; screen readers announce it as "Search".
+    output = output.replace('data-md-component="search" role="dialog">',
+                            'data-md-component="search" role="dialog" aria-label="Search">', 1)
     try:
         return maths.typeset(output, notebook=page.file.src_uri.endswith((".py", ".ipynb")))
     except maths.MathError as exc:

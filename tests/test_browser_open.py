@@ -150,3 +150,121 @@ def test_text_too_long_for_a_link_is_said_to_stay_out(page: Page, site_url: str)
     page.wait_for_selector("#calc-anatomy .calc-note-link", timeout=LIVE_TIMEOUT_MS)
     assert "too long to travel in a link" in page.locator("#calc-anatomy .calc-note-link").inner_text()
     assert "anatomy.config" not in page.url
+
+
+# ---------------------------------------------------------------- 6. accessibility
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# Violations left in components that are not the project's own markup, with the reason: none at present
+# (Material's unnamed search dialog is named by scripts/docs_hook.py; its greys are overridden in extra.css).
+KNOWN: dict[str, str] = {}
+RUN_AXE = """async ([scope, rules]) => {
+  const options = {resultTypes: ['violations'], ...(rules ? {runOnly: {type: 'rule', values: rules}} : {})};
+  const result = await axe.run(scope ? document.querySelector(scope) : document, options);
+  return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+    .map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').split('\\n')[1])}));
+}"""
+
+
+# What the palette changes; the dark palette is checked for these only (the other rules see the same markup).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe_violations(page: Page, scope: str | None = None, rules: list[str] | None = None) -> list[dict]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(RUN_AXE, [scope, rules]) if v["id"] not in KNOWN]
+
+
+def test_axe_on_every_page_in_both_palettes(browser: Browser, site: Path, site_url: str):
+    found = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        # The prerendered pages, without starting Python in the background (it is not what is checked here,
+        # and 26 starts of Pyodide would triple the time of this test).
+        context.add_init_script("window.requestIdleCallback = () => 0;")
+        page = context.new_page()
+        for path in site_pages(site):
+            page.goto(site_url + path)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")  # scroll boxes marked
+            assert page.evaluate("document.body.dataset.mdColorScheme") == ("slate" if scheme == "dark" else "default")
+            if violations := axe_violations(page, rules=COLOUR_RULES if scheme == "dark" else None):
+                found[f"{scheme} /{path}"] = violations
+        context.close()
+    assert not found, json.dumps(found, indent=1)
+
+
+def test_axe_on_calculator_states_in_both_palettes(browser: Browser, site_url: str):
+    # An inline error, an out-of-date result and the "Python could not start" marks must be readable too.
+    found = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        open_live(page, site_url + "roofline/")
+        page.locator("#calc-roofline [name='intensity']").fill("abc")
+        field_error(page, "roofline", "intensity", "is not a number")
+        found[f"{scheme} error"] = axe_violations(page, "#calc-roofline")
+        blocked = context.new_page()
+        blocked.route("**/vendor/pyodide/**", lambda route: route.abort())
+        blocked.goto(site_url + "memory/?kv_cache.context_len=4096")
+        blocked.wait_for_selector("#calc-kv_cache .calc-not-computed", timeout=LIVE_TIMEOUT_MS)
+        found[f"{scheme} defaults"] = axe_violations(blocked, "#calc-kv_cache")
+        context.close()
+    assert not any(found.values()), json.dumps(found, indent=1)
+
+
+def test_keyboard_reaches_and_shows_every_control(page: Page, site_url: str):
+    page.goto(site_url + "anatomy/")
+    page.locator("#calc-anatomy [name='model']").select_option("pasted config.json")
+    page.locator("#calc-anatomy [name='config']").focus()
+    page.keyboard.press("Tab")  # the next stop after the config box is "Load a file…"
+    assert page.evaluate("document.activeElement.closest('.calc-upload') !== null")
+    ring = page.evaluate("getComputedStyle(document.activeElement.closest('.calc-upload')).outlineWidth")
+    assert float(ring.removesuffix("px")) >= 2
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    assert chooser.value is not None
+    # A visible focus ring on inputs (an outline at least 2 px wide).
+    page.locator("#calc-anatomy [name='batch']").focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert float(outline.removesuffix("px")) >= 2
+    # A table wider than the page scrolls, and the keyboard can reach its scrolling box.
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.evaluate("window.calcMarkScrollers()")
+    assert page.locator("[data-scroll-region][tabindex='0']").count() >= 1
+
+
+VISIBLE_COLUMNS = """() => [...document.querySelectorAll('.md-content table')].map(t => {
+  const box = (t.closest('.md-typeset__scrollwrap, .calc-table-wrap') || t.parentElement).getBoundingClientRect();
+  return [...t.querySelectorAll('thead th')].filter(h => h.getBoundingClientRect().right <= box.right + 1)
+    .map(h => h.textContent.trim());
+})"""
+IMPORTANT_COLUMNS = {"gpus/": ["Ridge fp16 (FLOP/byte)"], "anatomy/": ["Time (µs)", "Share", "Bound"],
+                     "validation/": ["measured", "predicted", "error"], "planner/": ["TPOT (ms)", "tokens/s/GPU"]}
+
+
+def test_wide_tables_show_the_columns_that_matter_at_1280_px(page: Page, site_url: str):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path, columns in IMPORTANT_COLUMNS.items():
+        page.goto(site_url + path)
+        visible = page.evaluate(VISIBLE_COLUMNS)
+        tables = [t for t in visible if any(c in t for c in columns)]
+        assert tables, f"{path}: no table shows {columns} without scrolling: {visible}"
+        assert all(set(columns) <= set(t) for t in tables), f"{path}: {visible}"
+
+
+def test_phone_width_results_and_charts_are_readable(page: Page, site_url: str):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_url + "latency/")
+    page.wait_for_selector("#calc-decode_latency .calc-chart svg", timeout=LIVE_TIMEOUT_MS)
+    # Each result gets the full width under its label (two columns left the numbers ~65 px).
+    value = page.locator("#calc-decode_latency .calc-results dd").first.bounding_box()
+    assert value["width"] > 300
+    # The chart fits the screen and its title is broken into lines, not clipped.
+    chart = page.locator("#calc-decode_latency .calc-chart svg").bounding_box()
+    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= 390
+    title = page.locator("#calc-decode_latency .calc-chart svg .role-title-text text")
+    assert title.count() >= 1
+    for i in range(title.count()):
+        box = title.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390

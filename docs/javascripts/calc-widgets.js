@@ -155,12 +155,26 @@
     chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
 
+  // A title longer than the chart is wide is broken into lines (Vega would clip it on a phone).
+  function fitTitle(spec, width) {
+    const text = typeof spec.title === "string" ? spec.title : null;
+    const perLine = Math.max(20, Math.floor(width / 7.5)); // ~7.5 px per character at Vega's 13 px title
+    if (!text || text.length <= perLine) return spec;
+    const lines = [""];
+    for (const word of text.split(" ")) {
+      if (lines[lines.length - 1] && (lines[lines.length - 1] + " " + word).length > perLine) lines.push(word);
+      else lines[lines.length - 1] = lines[lines.length - 1] ? `${lines[lines.length - 1]} ${word}` : word;
+    }
+    return { ...spec, title: { text: lines } };
+  }
+
   async function drawChart(container, spec) {
     container.dataset.spec = JSON.stringify(spec);
     if (!spec) return;
     try {
       await loadVega();
-      await window.vegaEmbed(container, spec, { actions: false, renderer: "svg", config: themeConfig() });
+      const fitted = fitTitle(spec, container.clientWidth || 600);
+      await window.vegaEmbed(container, fitted, { actions: false, renderer: "svg", config: themeConfig() });
       container.dataset.rendered = "true";
     } catch (error) {
       container.textContent = `Chart unavailable: ${error.message}`;
@@ -362,14 +376,9 @@
       clearTimeout(timer);
       timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : event.target.tagName === "TEXTAREA" ? 400 : 200);
     });
-    // "Load a file…": a real button (keyboard-reachable) opens the hidden file input; the file's text goes into
-    // its box and never leaves the browser.
+    // "Load a file…": the file's text goes into its box and never leaves the browser.
     for (const picker of form.querySelectorAll('input[type="file"][data-for]')) {
-      const button = form.querySelector(`.calc-upload[data-for="${CSS.escape(picker.dataset.for)}"]`);
-      if (button) {
-        button.hidden = false;
-        button.addEventListener("click", () => picker.click());
-      }
+      picker.closest(".calc-upload").hidden = false;
       picker.addEventListener("change", async () => {
         const file = picker.files && picker.files[0];
         if (!file) return;
