@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any, Sequence
 
 from .roofline import attainable_performance
-from .hardware import get_accelerator
+from .hardware import get_accelerator, variants
 from .search import parse_prices, search_deployments
 from .serving import EFFICIENCIES, serving_estimate
 from .capacity import memory_plan
@@ -26,8 +27,16 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
 
+def _gpu(name: str, field: str = "gpu") -> str:
+    """A GPU name from the command line; a family name with several variants is an error listing them."""
+    if found := variants(name):
+        raise InputError(field, f"{field}={validate.quote(name)} is ambiguous: it could be {', '.join(found)}; "
+                                "give the full name")
+    return name
+
+
 def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    part = get_accelerator(a.gpu)
+    part = get_accelerator(_gpu(a.gpu))
     point = attainable_performance(gpu=part, dtype=a.dtype, intensity=a.intensity)
     data = {"gpu": part.name, "dtype": a.dtype, "intensity": a.intensity, "attainable_flops": point.attainable.value,
             "ridge": point.ridge.value, "bound": point.bound}
@@ -38,6 +47,7 @@ def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     eff = EFFICIENCIES[a.efficiency]
+    a.gpu = _gpu(a.gpu)
     r = serving_estimate(model=a.model, gpu=a.gpu, prompt_len=a.prompt, output_len=a.output, batch=a.batch, tp=a.tp,
                          pp=a.pp, weights=a.weights, kv=a.kv, batching=a.batching, efficiency=eff)
     mem = memory_plan(model=a.model, gpu=a.gpu, batch=a.batch, context_len=a.prompt + a.output, prompt_len=a.prompt,
@@ -60,6 +70,10 @@ def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     top = validate.positive_int("top", a.top)
+    for gpu in a.gpu or ():
+        _gpu(gpu)
+    for item in a.price or ():
+        _gpu(item.partition("=")[0].strip(), "price")
     prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
@@ -80,6 +94,8 @@ class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse quotes the whole bad value ("invalid float value: '999…'"): 40 characters are enough.
+        message = re.sub(r"'([^']{41,})'", lambda m: validate.quote(m.group(1)), message)
         self.exit(2, f"error: {message} (see python -m calc --help)\n")
 
 

@@ -15,7 +15,7 @@ from typing import Iterator
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,10 +100,17 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def new_context(browser: Browser, **options: object) -> BrowserContext:
+    """A fresh browser profile with the site's service worker blocked, unless a test asks for it
+    (``service_workers="allow"``): a worker that precaches the whole site would load every test, and
+    requests it answers bypass the tests' routes."""
+    return browser.new_context(**{"service_workers": "block", **options})
+
+
 @pytest.fixture
 def page(browser: Browser, site_url: str) -> Iterator[Page]:
     """A fresh page that records every request; none may leave the local origin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url))

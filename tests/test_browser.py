@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from calc import widgets
-from tests.conftest import LIVE_TIMEOUT_MS
+from tests.conftest import LIVE_TIMEOUT_MS, new_context
 
 PAGES = {"roofline": "roofline/", "llm_arithmetic": "llm-arithmetic/", "decode_latency": "latency/",
          "kv_cache": "memory/", "planner": "planner/"}
@@ -82,7 +82,7 @@ def test_live_numbers_equal_cpython(page: Page, site_url: str, name: str):
 
 
 def test_prerendered_numbers_without_javascript(browser: Browser, site_url: str):
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(browser, java_script_enabled=False)
     page = context.new_page()
     page.goto(site_url + "memory/")
     text = page.locator("#calc-kv_cache .calc-output").inner_text()
@@ -95,7 +95,7 @@ def test_url_round_trip(page: Page, site_url: str, browser: Browser):
     live = edit(page, "decode_latency", {"batch": "320", "gpu": "A100-SXM4-80GB"})
     shared = page.url
     assert "decode_latency.batch=320" in shared and "decode_latency.gpu=A100-SXM4-80GB" in shared
-    other = browser.new_context().new_page()
+    other = new_context(browser).new_page()
     other.goto(shared)
     other.wait_for_function("document.querySelector('#calc-decode_latency').dataset.values",
                             timeout=LIVE_TIMEOUT_MS)

@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from calc import widgets
-from tests.conftest import LIVE_TIMEOUT_MS
+from tests.conftest import LIVE_TIMEOUT_MS, new_context
 from tests.test_browser import CURRENT_RESULT, edit, form_values, open_live
 
 
@@ -35,7 +35,7 @@ VISIBLE_TEXT = """() => {
 def test_maths_is_typeset_without_javascript(browser: Browser, site: Path, site_url: str):
     pages = site_pages(site)
     assert len(pages) >= 10, pages
-    context = browser.new_context(java_script_enabled=False)
+    context = new_context(browser, java_script_enabled=False)
     page = context.new_page()
     typeset = 0
     for path in pages:
@@ -113,7 +113,7 @@ def test_shared_link_with_pasted_config_and_prices_reproduces_the_result(page: P
     assert "#calc:" in shared and "planner.config=" in shared and "A100-SXM4-80GB=1.5" not in shared  # packed
     packed = shared.split("planner.config=")[1].split("&")[0]
     assert len(packed) < len(config)  # deflated, then base64url
-    other = browser.new_context().new_page()
+    other = new_context(browser).new_page()
     other.goto(shared)
     other.wait_for_function(CURRENT_RESULT, arg="#calc-planner", timeout=LIVE_TIMEOUT_MS)
     assert other.locator("#calc-planner [name='config']").input_value() == config
@@ -123,7 +123,7 @@ def test_shared_link_with_pasted_config_and_prices_reproduces_the_result(page: P
 
 
 def test_blocked_python_marks_results_as_build_time_defaults(browser: Browser, site_url: str):
-    context = browser.new_context()
+    context = new_context(browser)
     context.route("**/vendor/pyodide/**", lambda route: route.abort())
     page = context.new_page()
     page.goto(site_url + "memory/?kv_cache.context_len=4096")
@@ -179,7 +179,7 @@ def axe_violations(page: Page, scope: str | None = None, rules: list[str] | None
 def test_axe_on_every_page_in_both_palettes(browser: Browser, site: Path, site_url: str):
     found = {}
     for scheme in ("light", "dark"):
-        context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        context = new_context(browser, color_scheme=scheme, viewport={"width": 1280, "height": 900})
         # The prerendered pages, without starting Python in the background (it is not what is checked here,
         # and 26 starts of Pyodide would triple the time of this test).
         context.add_init_script("window.requestIdleCallback = () => 0;")
@@ -198,7 +198,7 @@ def test_axe_on_calculator_states_in_both_palettes(browser: Browser, site_url: s
     # An inline error, an out-of-date result and the "Python could not start" marks must be readable too.
     found = {}
     for scheme in ("light", "dark"):
-        context = browser.new_context(color_scheme=scheme)
+        context = new_context(browser, color_scheme=scheme)
         page = context.new_page()
         open_live(page, site_url + "roofline/")
         page.locator("#calc-roofline [name='intensity']").fill("abc")
@@ -268,3 +268,33 @@ def test_phone_width_results_and_charts_are_readable(page: Page, site_url: str):
     for i in range(title.count()):
         box = title.nth(i).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+# ---------------------------------------------------------------- 4. offline after one visit
+
+def test_offline_after_one_visit(browser: Browser, site: Path):
+    from tests.conftest import serve
+
+    # Its own server, so the network can really go away: once it is shut, nothing answers on that port.
+    server = serve(site)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = new_context(browser, service_workers="allow")
+    page = context.new_page()
+    try:
+        page.goto(url)  # one visit, to the home page only
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # installed: everything precached
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=LIVE_TIMEOUT_MS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    context.set_offline(True)
+    # Three pages never visited, read from the cache (the maths typeset, the tables and figures there).
+    for path, text in (("roofline/", "Operational intensity"), ("gpus/", "H100-SXM5-80GB"),
+                       ("notebooks/latency/", "Decode latency")):
+        page.goto(url + path)
+        assert text in page.locator("article").inner_text(), path
+    # A calculator: Python starts from the cached runtime and recomputes like CPython.
+    open_live(page, url + "memory/")
+    live = edit(page, "kv_cache", {"context_len": "4096"})
+    assert live == widgets.call("kv_cache", form_values(page, "kv_cache"))["values"]
+    context.close()

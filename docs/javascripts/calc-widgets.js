@@ -354,6 +354,7 @@
         return;
       }
       output.innerHTML = result.html;
+      window.calcMarkScrollers?.(); // a wide result table scrolls: make it reachable by keyboard
       output.classList.remove("calc-stale");
       output.removeAttribute("title");
       root.dataset.values = JSON.stringify(result.values);

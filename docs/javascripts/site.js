@@ -1,10 +1,19 @@
-// Site-wide behaviour that is not a calculator: keyboard access to scrolling regions.
+// Site-wide behaviour that is not a calculator: offline reading and keyboard access to scrolling regions.
+//
+// Offline: the build writes sw.js at the site's root (scripts/make_sw.mjs, Workbox); registered here, it
+// precaches every page and the Python runtime on the first visit. Under `mkdocs serve` there is no sw.js.
 //
 // A table or code block wider than the page scrolls sideways; a keyboard reader can only scroll it if it can
 // be focused. Material wraps tables in its own scrolling box at load, so this runs after each page view
 // (instant navigation included) and after a resize, and marks every box that actually scrolls.
 (() => {
   "use strict";
+
+  const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    const root = new URL("../", SCRIPT);
+    navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(() => {});
+  }
 
   const SCROLLERS = ".md-typeset__scrollwrap, .calc-table-wrap, .highlight-ipynb, .jp-OutputArea-output pre, .arithmatex";
 
