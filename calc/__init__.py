@@ -9,8 +9,8 @@ code runs in CPython, in the docs build and in the browser through Pyodide.
 from __future__ import annotations
 
 from .hardware import Accelerator, catalog, custom_accelerator, get_accelerator
-from .inference import ForwardPass, seed_forward_pass
-from .kernels import (
+from .source.inference import ForwardPass, seed_forward_pass
+from .source.kernels import (
     AttentionDecode,
     LinearCrossover,
     LinearLayer,
@@ -18,7 +18,7 @@ from .kernels import (
     linear_layer,
     linear_layer_crossover,
 )
-from .latency import (
+from .source.latency import (
     DecodeEstimate,
     DecodeLatency,
     DecodeStep,
@@ -27,7 +27,9 @@ from .latency import (
     decode_latency_small_batch,
     decode_step_latency,
 )
-from .memory import (
+from .source.kv_decode import DecodeKnee, check_batch_fits, decode_batch_limit, decode_knee
+from .source.measured import MeasuredDecode, measured_decode, measured_decodes
+from .source.memory import (
     BatchLimit,
     ModelBatchLimit,
     kv_cache_per_request,
@@ -36,22 +38,28 @@ from .memory import (
     model_batch_limit,
     weights_bytes,
 )
-from .dtypes import DataFormat, data_format, matmul_peak_dtype
-from .hf_config import from_hf_config
-from .models import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
-from .operators import ForwardOperators, ForwardTime, Operator, OperatorTime, forward_operators, forward_time
-from .planner import nodes_for_users
-from .capacity import MemoryPlan, memory_plan
-from .parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
-from .search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
-from .serving import Efficiency, ServingEstimate, StepTime, efficiency, serving_estimate, serving_range, step_time
-from .validation import calibrated as calibrated_efficiency, summary as validation_summary
-from .quantity import Quantity
+from .core.dtypes import DataFormat, data_format, matmul_peak_dtype
+from .model.hf_config import from_hf_config
+from .model.config import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
+from .model.operators import ForwardOperators, Operator, forward_operators
+from .source.planner import nodes_for_users
+from .serving.capacity import MemoryPlan, memory_plan
+from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
+from .serving.search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
+from .serving.efficiency import Efficiency, efficiency
+from .serving.estimate import ServingEstimate, serving_estimate, serving_range
+from .serving.step import StepTime, step_time
+from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
+from .core.quantity import Quantity
+from .core.validate import InputError
 from .roofline import (
-    WorkAndTraffic,
+    ForwardTime,
     KernelTime,
+    OperatorTime,
     RooflinePoint,
+    WorkAndTraffic,
     attainable_performance,
+    forward_time,
     kernel_time,
     operational_intensity,
     ridge_point,
@@ -60,10 +68,11 @@ from .roofline import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "AttentionDecode", "DecodeStep", "attention_decode", "decode_step_latency",
+    "AttentionDecode", "DecodeStep", "DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee",
+    "MeasuredDecode", "measured_decode", "measured_decodes", "attention_decode", "decode_step_latency",
     "Accelerator", "BatchLimit", "DecodeEstimate", "DecodeLatency", "DenseDecoder",
     "ForwardPass", "KernelTime", "LinearCrossover", "LinearLayer", "ModelBatchLimit",
-    "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",
+    "InputError", "Quantity", "RooflinePoint", "WorkAndTraffic", "attainable_performance", "catalog", "custom_accelerator",
     "decode_latency", "decode_latency_large_batch", "decode_latency_small_batch",
     "dense_decoder", "get_accelerator", "get_model", "kernel_time", "kv_cache_per_request",
     "kv_cache_per_token", "linear_layer", "linear_layer_crossover", "max_batch",

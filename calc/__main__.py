@@ -14,12 +14,13 @@ from typing import Any, Sequence
 
 from .roofline import attainable_performance
 from .hardware import get_accelerator, variants
-from .search import parse_prices, search_deployments
-from .serving import EFFICIENCIES, serving_estimate
-from .capacity import memory_plan
-from .units import GB, TERA
-from . import validate
-from .validate import InputError
+from .serving.search import parse_prices, search_deployments
+from .serving.efficiency import EFFICIENCIES
+from .serving.estimate import serving_estimate
+from .serving.capacity import memory_plan
+from .core.units import GB, TERA
+from .core import validate
+from .core.validate import InputError
 
 
 def _table(rows: list[tuple[str, str]]) -> str:

@@ -16,8 +16,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-from . import units, validate
-from .validate import InputError, quote
+from .core import units, validate
+from .core.validate import InputError, quote
 
 #: Datatypes a peak can be quoted for, in the order tables show them.
 DTYPES: tuple[str, ...] = ("fp32", "tf32", "fp16", "bf16", "fp8", "int8", "fp4")

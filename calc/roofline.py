@@ -10,13 +10,15 @@ memory-bound, at or above it compute-bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from . import validate
-from .validate import InputError
+from .core import validate
+from .core.validate import InputError
 from .hardware import Accelerator, custom_accelerator, resolve
-from .quantity import Quantity, num
-from .units import TERA, GB
+from .core.quantity import Quantity, num
+from .core.units import TERA, GB
+from .core.intensity import operational_intensity
+from .model.operators import ForwardOperators, forward_operators
 
 Bound = Literal["memory", "compute"]
 
@@ -36,23 +38,6 @@ def _hardware(
     peak = validate.positive("peak_flops", peak_flops) if peak_flops is not None else part.peak(dtype)
     bw = validate.positive("bandwidth", bandwidth) if bandwidth is not None else part.bandwidth
     return part.name, peak, bw
-
-
-def operational_intensity(*, flops: float, bytes_moved: float) -> Quantity:
-    """FLOPs per byte of memory traffic.
-
-    >>> operational_intensity(flops=2e9, bytes_moved=1e9).value
-    2.0
-    """
-    f = validate.non_negative("flops", flops)
-    q = validate.positive("bytes_moved", bytes_moved)
-    value = f / q
-    return Quantity(
-        value=value,
-        unit="FLOP/byte",
-        formula="I = FLOPs / bytes",
-        substituted=f"{num(f)} FLOP / {num(q)} B = {num(value)} FLOP/byte",
-    )
 
 
 def ridge_point(
@@ -175,3 +160,69 @@ def kernel_time(
     )
     bound: Bound = "compute" if t_compute >= t_memory else "memory"
     return KernelTime(gpu=name, compute_time=compute, memory_time=memory, time=time, bound=bound)
+
+
+# ------------------------------------------------------------------ per-operator bound of a forward pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorTime:
+    """One operator's lower-bound time on an accelerator: max(FLOPs / peak, bytes / bandwidth)."""
+
+    name: str
+    group: str
+    peak_dtype: str
+    flops: float
+    bytes_moved: float
+    compute_time: float
+    memory_time: float
+    time: Quantity
+    bound: str
+    share: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForwardTime:
+    """Per-operator times of one step on one accelerator, and their sum."""
+
+    gpu: str
+    forward: ForwardOperators
+    operators: tuple[OperatorTime, ...]
+    time: Quantity
+    memory_bound_share: float  # fraction of the time spent in memory-bound operators
+
+
+def forward_time(*, gpu: str | Accelerator, **kwargs: Any) -> ForwardTime:
+    """Each operator as its own kernel: ``max(FLOPs / π(dtype), bytes / β)``, summed over operators.
+
+    Takes :func:`forward_operators`' arguments plus a catalog ``gpu``.
+
+    >>> t = forward_time(gpu="A100-SXM4-80GB", model="Llama-2-7B", phase="decode", batch=1, seq_len=1024)
+    >>> all(o.bound == "memory" for o in t.operators if o.name.endswith("proj"))
+    True
+    """
+    part = resolve(gpu)
+    fwd = forward_operators(**kwargs)
+    rows = []
+    for op in fwd.operators:
+        peak = part.peak(op.compute_dtype)
+        tc, tm = op.flops.value / peak, op.bytes_moved.value / part.bandwidth
+        rows.append((op, peak, tc, tm, max(tc, tm)))
+    total = sum(r[4] for r in rows)
+    ops = tuple(
+        OperatorTime(
+            name=op.name, group=op.group, peak_dtype=op.compute_dtype, flops=op.flops.value,
+            bytes_moved=op.bytes_moved.value, compute_time=tc, memory_time=tm, bound="compute" if tc >= tm else "memory",
+            time=Quantity(value=t, unit="s", formula=f"max(FLOPs / π_{op.compute_dtype}, bytes / β)",
+                          substituted=f"max({num(op.flops.value)} / {num(peak)}, {num(op.bytes_moved.value)}"
+                                      f" / {num(part.bandwidth)}) = {num(t)} s"),
+            share=t / total if total else 0.0,
+        )
+        for op, peak, tc, tm, t in rows
+    )
+    return ForwardTime(
+        gpu=part.name, forward=fwd, operators=ops,
+        time=Quantity(value=total, unit="s", formula="Σ max(FLOPs / π, bytes / β)",
+                      substituted=f"sum over {len(ops)} operators = {num(total)} s"),
+        memory_bound_share=sum(o.time.value for o in ops if o.bound == "memory") / total if total else 0.0,
+    )

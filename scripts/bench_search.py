@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 BENCH = r'''
 import time
-from calc.search import search_deployments
+from calc.serving.search import search_deployments
 MODELS = ("Llama-2-13B", "Llama-2-7B", "Llama-2-70B", "Mixtral-8x7B", "DeepSeek-V3")
 KW = dict(users=10000, prompt_len=512, output_len=256, ttft_slo=1.0, tpot_slo=0.05)
 print(f"{'model':<14} {'cold s':>7} {'warm s':>7} {'configs':>8} {'configs/s':>10} {'evals':>7} {'evals/s':>9}")

@@ -3,16 +3,16 @@
 Markdown may contain shortcodes of two kinds:
 
 * ``{{ calc: EXPR }}`` or ``{{ calc: EXPR | FORMAT }}`` — ``EXPR`` is a small
-  Python expression over ``calc``'s public names and ``calc.examples``:
+  Python expression over ``calc``'s public names and ``calc.source.examples``:
   names, attributes, calls and indexing whose arguments are literals or
   such expressions, and + - * / between numbers; nothing else is evaluated.
   ``FORMAT`` is a format spec such as ``,.0f``, optionally preceded by a
-  display unit from ``calc.units``: ``TFLOP:.2f`` divides the SI value by
+  display unit from ``calc.core.units``: ``TFLOP:.2f`` divides the SI value by
   1e12 first.  A ``Quantity`` is formatted by its value; without a format
   it prints as ``value unit``.
 * ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
 * ``{{ calc-widget: NAME key=value ... }}`` — a live calculator from
-  ``calc.widgets``, its defaults prerendered here (see ``docs_widgets``).
+  ``calc.web.widgets``, its defaults prerendered here (see ``docs_widgets``).
 
 An unknown name, a bad argument or a bad format aborts the build with the
 page and the shortcode, so a page can never show a number ``calc`` did not
@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import calc  # noqa: E402
-import calc.examples  # noqa: E402
-from calc import units  # noqa: E402
-from calc.quantity import Quantity  # noqa: E402
+import calc.source.examples  # noqa: E402
+from calc.core import units  # noqa: E402
+from calc.core.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
 import docs_widgets  # noqa: E402
@@ -47,7 +47,7 @@ SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table|-widget)?:\s*(?P<body>.+?)\s
 
 NAMESPACE: dict[str, Any] = {
     **{name: getattr(calc, name) for name in calc.__all__},
-    **{name: value for name, value in vars(calc.examples).items() if not name.startswith("_")},
+    **{name: value for name, value in vars(calc.source.examples).items() if not name.startswith("_")},
     "units": units,
 }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Callable
 
 import calc
-from calc import units
-from calc.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
+from calc.core import units
+from calc.source.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
 from calc.hardware import DTYPES
 
 
@@ -24,10 +24,9 @@ def _peak(part: calc.Accelerator, dtype: str) -> str:
 
 def gpu_catalog() -> str:
     """Every catalog part: memory, bandwidth, dense peaks, ridge point, interconnect."""
-    # The ridge point beside the two numbers it is made of, so it stays in view on a laptop screen.
+    # The ridge point comes right after the two figures it is made of, so it is on screen without scrolling.
     header = ["GPU", "Memory (GB)", "Bandwidth (GB/s)", "Ridge fp16 (FLOP/byte)",
-              *[f"{d} ({'TOPS' if d == 'int8' else 'TFLOP/s'})" for d in DTYPES], "Interconnect (GB/s)",
-              "Headline sparse?"]
+              *[f"{d} ({'TOPS' if d == 'int8' else 'TFLOP/s'})" for d in DTYPES], "Headline sparse?", "Interconnect (GB/s)"]
     rows = []
     for part in calc.catalog():
         ridge = f"{calc.ridge_point(gpu=part).value:,.1f}" if "fp16" in part.peaks else "—"
@@ -38,8 +37,8 @@ def gpu_catalog() -> str:
             f"{units.convert(part.bandwidth, to='GB/s'):,.0f}",
             ridge,
             *[_peak(part, d) for d in DTYPES],
-            f"{units.convert(link.bandwidth, to='GB/s'):,.0f} ({link.kind})" if link else "—",
             "yes (halved here)" if part.headline_is_sparse else "no",
+            f"{units.convert(link.bandwidth, to='GB/s'):,.0f} ({link.kind})" if link else "—",
         ])
     return _table(header, rows, align="l" + "r" * (len(header) - 1))
 
@@ -140,7 +139,7 @@ def seed_byte_terms() -> str:
 
 
 def _validation_rows(key: str) -> str:
-    from calc import validation
+    from calc.serving import validation
 
     rep = validation.summary()[key]
     fit_ids = {p.id for p in validation.halves()[0]}
@@ -171,20 +170,40 @@ def validation_calibrated() -> str:
 
 def validation_summary() -> str:
     """Median and worst absolute error per setting and half."""
-    from calc import validation
+    from calc.serving import validation
 
     labels = {"default": "default efficiencies, all points", "default_test": "default efficiencies, test half",
               "calibrated_fit": "calibrated, fit half", "calibrated_test": "calibrated, test half (unseen)"}
     s = validation.summary()
     rows = [[label, f"{s[k].median_abs_error:.1%}", f"{abs(s[k].worst.error):.1%} ({s[k].worst.point.id})"]
             for k, label in labels.items()]
-    return _table(["setting", "median |error|", "worst |error|"], rows)
+    return _table(["setting", "median absolute error", "worst absolute error"], rows)
+
+
+def decode_step_table() -> str:
+    """LLaMA-13B decode-step latency on 8 × V100 by batch and context; batches that do not fit are marked."""
+    from calc.source import examples as ex
+
+    header = ["batch", "the source's formulas (no cache)",
+              *[f"context {t:,} tokens" for t in ex.LATENCY_CONTEXTS]]
+    rows = []
+    for b in ex.LATENCY_BATCHES:
+        cells = [str(b), f"{ex.llama13b_decode(batch=b).latency.value * 1e3:,.2f} ms"]
+        for t in ex.LATENCY_CONTEXTS:
+            limit = ex.llama13b_decode_limit(context_len=t)
+            if b > limit.whole_batch:
+                cells.append(f'<span class="calc-nofit">does not fit (limit {limit.whole_batch:,})</span>')
+            else:
+                step = ex.llama13b_step(batch=b, context_len=t)
+                cells.append(f"{step.latency.value * 1e3:,.2f} ms ({step.bound})")
+        rows.append(cells)
+    return _table(header, rows)
 
 
 def planner_front() -> str:
     """The Pareto front of the planner's default search."""
-    from calc.calculators.planner import PLANNER
-    from calc.forms import parse_inputs
+    from calc.web.calculators.planner import PLANNER
+    from calc.web.forms import parse_inputs
 
     kw = parse_inputs(PLANNER.fields, {})
     r = calc.search_deployments(model=kw["model"], users=kw["users"], prompt_len=kw["prompt_len"],
@@ -201,6 +220,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "validation_calibrated": validation_calibrated,
     "validation_summary": validation_summary,
     "planner_front": planner_front,
+    "decode_step_table": decode_step_table,
     "anatomy_prefill": anatomy_prefill,
     "anatomy_decode": anatomy_decode,
     "anatomy_choices": anatomy_choices,

@@ -13,8 +13,8 @@ import json
 import shlex
 from html import escape
 
-from calc import widgets
-from calc.forms import Field
+from calc.web import widgets
+from calc.web.forms import Field
 
 
 def _attr(value: object) -> str:

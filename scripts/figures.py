@@ -15,6 +15,10 @@ the page's text colour (dark on light, light on dark).  Data colours are
 mid-tone and the same for a GPU in every figure (:data:`GPU_COLOURS`).
 Artists that carry a key value have a ``gid`` (it becomes the SVG element id).
 
+The shared style lives in ``figure_style.py`` and the figures that set the bound beside time (the
+roofline in time units, published measurements, a step's components) in ``figures_bounds.py``; this
+module registers them all in :data:`FIGURES`.
+
 Run ``python scripts/figures.py OUT_DIR`` to write every figure as SVG.
 """
 
@@ -25,7 +29,6 @@ import re
 import sys
 from html import escape
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,78 +42,35 @@ from matplotlib.figure import Figure  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import calc  # noqa: E402
-from calc import examples as ex  # noqa: E402
-from calc.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
-from calc.validate import InputError  # noqa: E402
+from calc.source import examples as ex  # noqa: E402
+from calc.core.units import GIB, MILLISECOND, TB, TERA  # noqa: E402
+from calc.core.validate import InputError  # noqa: E402
 
-#: Drawn colour for text, axes and ticks; to_svg() replaces it with currentColor.
-FOREGROUND = "#010203"
-
-#: One colour per GPU family, the same in every figure (first matching prefix wins).
-GPU_COLOURS: tuple[tuple[str, str], ...] = (
-    ("V100", "#f28e2b"),
-    ("A100", "#59a14f"),
-    ("H100", "#4e79a7"),
-    ("H200", "#b07aa1"),
-    ("B200", "#ff9da7"),
-    ("MI3", "#e15759"),
-    ("", "#9d9d9d"),
+# Style and the figures that compare the bound with time live beside this file; re-exported here.
+from figure_style import (  # noqa: E402,F401  (re-exported: tests and notebooks use figures.NAME)
+    CONTENT_WIDTH_PX, FOREGROUND, GPU_COLOURS, GUIDE_ALPHA, MIN_LABEL_PX, MODEL_COLOURS, gpu_colour, new_figure as _new,
+    rendered_px, short_name, style as _style,
 )
-
-#: Colours for models (kept apart from the GPU colours).
-MODEL_COLOURS = {"LLaMA-13B": "#76b7b2", "LLaMA-65B": "#9c755f"}
+from figures_bounds import roofline_time, roofline_vs_measured, time_components  # noqa: E402
 
 #: The three generations the source compares, as catalog names.
 ROOFLINE_GPUS = ("V100-SXM2-32GB", "A100-SXM4-80GB", "H100-SXM5-80GB")
 
-GUIDE_ALPHA = 0.55  # reference lines and shading drawn in the foreground colour
-
-
-def gpu_colour(name: str) -> str:
-    """The colour of a catalog part (by family), e.g. every V100 is orange."""
-    return next(colour for prefix, colour in GPU_COLOURS if name.startswith(prefix))
-
-
-def short_name(name: str) -> str:
-    """``V100-SXM2-32GB`` → ``V100``: the family name used in legends."""
-    return name.split("-")[0]
-
-
-@contextmanager
-def _style(name: str):
-    rc = {
-        "figure.figsize": (7.2, 4.4),
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "text.color": FOREGROUND,
-        "axes.labelcolor": FOREGROUND,
-        "axes.edgecolor": FOREGROUND,
-        "xtick.color": FOREGROUND,
-        "ytick.color": FOREGROUND,
-        "axes.facecolor": "none",
-        "figure.facecolor": "none",
-        "savefig.facecolor": "none",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#888888",
-        "grid.alpha": 0.25,
-        "grid.linewidth": 0.6,
-        "legend.frameon": False,
-        "lines.linewidth": 2.0,
-        "svg.hashsalt": f"llm-roofline-{name}",  # stable, figure-specific SVG ids
-    }
-    with matplotlib.rc_context(rc):
-        yield
-
-
-def _new(name: str, **kwargs: Any) -> Figure:
-    fig = Figure(layout="constrained", **kwargs)
-    fig.set_gid(f"figure-{name}")
-    return fig
-
 
 # --------------------------------------------------------------------------- 1
+
+
+def _close_groups(values: dict[str, float], *, ratio: float) -> list[list[str]]:
+    """Names grouped where consecutive values (sorted) are within ``ratio`` of each other."""
+    groups: list[list[str]] = []
+    last = None
+    for name, value in sorted(values.items(), key=lambda kv: kv[1]):
+        if last is not None and value < last * ratio:
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+        last = value
+    return groups
 
 
 def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] = (1, 32, 256)) -> tuple[Figure, dict]:
@@ -123,7 +83,11 @@ def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] =
         "attention decode": calc.attention_decode(
             context_len=ex.SEED_CONTEXT_LEN, d_model=llama.n_kv_heads * llama.head_dim, n_layers=llama.n_layers
         ).intensity.value,
-        "LLaMA-13B prefill": ex.llama13b_forward().intensity.value,
+        # The real intensities of the source's LLaMA-13B example (bytes moved, not its footprint; errata E6).
+        "LLaMA-13B decode, B=8": calc.forward_operators(
+            model="LLaMA-13B", phase="decode", batch=8, seq_len=ex.SEED_CONTEXT_LEN).intensity.value,
+        "LLaMA-13B prefill, 8 × 1,024": calc.forward_operators(
+            model="LLaMA-13B", phase="prefill", batch=8, seq_len=1024).intensity.value,
     }
     data: dict[str, Any] = {"intensity": intensity, "gpus": {}, "kernels": {}}
     with _style("roofline"):
@@ -149,10 +113,13 @@ def roofline(*, gpus: Iterable[str] = ROOFLINE_GPUS, fc_batches: Iterable[int] =
             for gpu, perf in attained.items():
                 ax.plot([value], [perf / TERA], "D", color=gpu_colour(gpu), markersize=4.5,
                         markeredgecolor=FOREGROUND, markeredgewidth=0.4)
-            # "attention decode" (I = 1.0) and "B=1" (I = 0.9995) share a line: label them on either side.
-            left = label == "attention decode"
-            ax.text(value * (0.88 if left else 1.12), 0.14, label, rotation=90, fontsize=8.5,
-                    ha="right" if left else "left", va="bottom")
+        # Kernels closer than 20 % in intensity share a dotted line: one label for them, so none overlap
+        # (the FC layer at B = 1 and attention over the cache both sit at I ≈ 1).
+        for group in _close_groups(kernels, ratio=1.2):
+            value = kernels[group[0]]
+            ax.text(value * 1.12, 0.14, "\n".join(group), rotation=90, fontsize=9, ha="left", va="bottom",
+                    gid=f"kernel-label-{group[0]}")
+            data.setdefault("labels", []).append(group)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(intensity[0], intensity[-1])
@@ -189,7 +156,7 @@ def fc_intensity(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure,
             memory = crossover.bound_at[b] == "memory"
             ax.plot([b], [value], "o", markersize=6, color=FOREGROUND if memory else colour,
                     markerfacecolor="none" if memory else colour, gid=f"batch-{b}")
-            ax.annotate(str(b), (b, value), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
+            ax.annotate(str(b), (b, value), xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=9)
         ax.text(0.03, 0.93, "memory-bound", transform=ax.transAxes, fontsize=10, alpha=0.8)
         ax.text(0.97, 0.07, "compute-bound", transform=ax.transAxes, ha="right", color=colour, fontsize=10)
         ax.set_xscale("log", base=2)
@@ -207,34 +174,56 @@ def fc_intensity(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure,
 # --------------------------------------------------------------------------- 3
 
 
-def decode_latency_vs_batch(*, gpu_counts: Iterable[int] = (4, 8), max_batch: int = 512) -> tuple[Figure, dict]:
-    """Figure 3: LLaMA-13B per-token decode latency vs batch on 4 and 8 V100 (tensor parallel)."""
+def decode_latency_vs_batch(*, contexts: Iterable[int] = ex.LATENCY_CONTEXTS, n_gpus: int = 8,
+                            max_batch: int = 512) -> tuple[Figure, dict]:
+    """Figure 3: LLaMA-13B decode-step latency vs batch on 8 V100s, one line per context length.
+
+    Each line is ``calc.source.examples.llama13b_step`` (weights + every sequence's KV cache); its knee,
+    min(ridge, e_w·P / kv(t)), is marked; batches whose caches do not fit at the longest context are
+    shaded; the source's cache-free formula is drawn dashed as the short-context limit.
+    """
     gpu = "V100-SXM2-32GB"
+    contexts = tuple(contexts)
     batches = np.arange(1, max_batch + 1)
-    knee = calc.ridge_point(gpu=gpu).value
-    data: dict[str, Any] = {"batches": batches, "knee": knee, "latency": {}, "first_compute_bound_batch": {}}
+    source = np.array([ex.llama13b_decode(batch=int(b), n_gpus=n_gpus, gpu=gpu).latency.value for b in batches])
+    data: dict[str, Any] = {"batches": batches, "source": source, "latency": {}, "knee": {}, "limit": {},
+                            "bound": {}}
     with _style("decode-latency"):
         fig = _new("decode-latency")
         ax = fig.add_subplot()
-        for n, style in zip(tuple(gpu_counts), ("--", "-", "-.", ":")):
-            estimates = [ex.llama13b_decode(batch=int(b), n_gpus=n, gpu=gpu) for b in batches]
-            latency = np.array([e.latency.value for e in estimates])
-            data["latency"][n] = latency
-            data["first_compute_bound_batch"][n] = int(next(
-                b for b, e in zip(batches, estimates) if e.regime.startswith("large")))
-            ax.plot(batches, latency / MILLISECOND, style, color=gpu_colour(gpu), label=f"{n} × {short_name(gpu)}",
-                    gid=f"latency-{n}")
-            ax.annotate(f"{n} GPUs: {latency[0] / MILLISECOND:.2f} ms at B = 1", (1, latency[0] / MILLISECOND),
-                        xytext=(8, 5), textcoords="offset points", fontsize=8.5)
-        ax.axvline(knee, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1, linestyle=":", gid="knee")
-        ax.annotate(f"knee: B = A_f / A_bm = {knee:.1f}", (knee, 0.98), xycoords=("data", "axes fraction"),
-                    xytext=(6, -4), textcoords="offset points", va="top", fontsize=9)
+        ax.plot(batches, source / MILLISECOND, "--", color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=1.4,
+                label="the source's formulas (no KV cache)", gid="latency-source")
+        for k, t in enumerate(contexts):
+            steps = [ex.llama13b_step(batch=int(b), context_len=t, n_gpus=n_gpus, gpu=gpu) for b in batches]
+            latency = np.array([s.latency.value for s in steps])
+            knee = ex.llama13b_knee(context_len=t, gpu=gpu).knee.value
+            limit = ex.llama13b_decode_limit(context_len=t, n_gpus=n_gpus).batch.value
+            data["latency"][t], data["knee"][t], data["limit"][t] = latency, knee, limit
+            data["bound"][t] = [s.bound for s in steps]
+            colour = gpu_colour(gpu)
+            alpha = 0.4 + 0.6 * (k + 1) / len(contexts)
+            fits = batches <= limit
+            ax.plot(batches[fits], latency[fits] / MILLISECOND, color=colour, alpha=alpha, linewidth=1.4 + 0.5 * k,
+                    label=f"context {t:,} tokens", gid=f"latency-{t}")
+            if not fits.all():
+                ax.plot(batches[~fits], latency[~fits] / MILLISECOND, ":", color=colour, alpha=alpha,
+                        linewidth=1.4 + 0.5 * k, gid=f"latency-{t}-nofit")
+            at_knee = ex.llama13b_step(batch=max(1, round(knee)), context_len=t, n_gpus=n_gpus, gpu=gpu).latency.value
+            ax.plot([knee], [at_knee / MILLISECOND], "o", color=colour, markersize=6, markeredgecolor=FOREGROUND,
+                    markeredgewidth=0.5, gid=f"knee-{t}")
+            ax.annotate(f"knee {knee:.0f}", (knee, at_knee / MILLISECOND), xytext=(4, 8), textcoords="offset points",
+                        fontsize=9, color=FOREGROUND)
+        longest = max(contexts)
+        limit = data["limit"][longest]
+        ax.axvspan(limit, max_batch, color=FOREGROUND, alpha=0.08, linewidth=0, gid="no-fit")
+        ax.text(limit + 6, 0.97, f"does not fit at {longest:,} tokens\n(limit {limit:.0f} sequences)",
+                transform=ax.get_xaxis_transform(), va="top", fontsize=9)
         ax.set_xlim(0, max_batch)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Batch size B (sequences decoded together)")
-        ax.set_ylabel("Per-token latency (ms)")
-        ax.set_title("LLaMA-13B decode on V100-SXM2-32GB: flat, then linear")
-        ax.legend(loc="center left")
+        ax.set_ylabel("Decode-step latency (ms)")
+        ax.set_title(f"LLaMA-13B decode on {n_gpus} × {gpu}: the cache sets the knee")
+        ax.legend(loc="center left", bbox_to_anchor=(0.0, 0.62))
     return fig, data
 
 
@@ -282,7 +271,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
     """Figure 5: KV cache per request and the largest batch vs context on 8 × V100-32GB."""
     contexts = np.array(tuple(contexts))
     models, dtypes = ("LLaMA-13B", "LLaMA-65B"), ("fp16", "int8")
-    memory_per_gpu = 32 * GIB  # the V100's physical HBM, as calc.examples.exact_batch_limit takes it
+    memory_per_gpu = 32 * GIB  # the V100's physical HBM, as calc.source.examples.exact_batch_limit takes it
     data: dict[str, Any] = {"contexts": contexts, "kv_per_request": {}, "max_batch": {}, "markers": {}}
     with _style("kv-memory"):
         fig = _new("kv-memory", figsize=(8.4, 4.2))
@@ -314,7 +303,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
             right.plot([ex.SEED_CONTEXT_LEN], [seed], "X", color=MODEL_COLOURS[model], markersize=8,
                        markeredgecolor=FOREGROUND, markeredgewidth=0.6, gid=f"seed-{model}-{dtype}")
             right.annotate(f"source: {seed:.4g}", (ex.SEED_CONTEXT_LEN, seed), xytext=offset,
-                           textcoords="offset points", ha="right", fontsize=9)
+                           textcoords="offset points", ha="right", fontsize=10)
         for ax in (left, right):
             ax.axvline(ex.SEED_CONTEXT_LEN, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8, linestyle=":")
             ax.set_xlabel("Context length (prompt + output tokens)")
@@ -326,7 +315,7 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
         right.set_yscale("log")
         right.set_ylabel("Largest batch (requests)")
         right.set_title("Largest batch on 8 × V100 (8 × 32 GiB)")
-        right.legend(loc="upper right", fontsize=8.5)
+        right.legend(loc="upper right", fontsize=10)
     return fig, data
 
 
@@ -335,17 +324,31 @@ def kv_memory(*, contexts: Iterable[int] = range(128, 4097, 32)) -> tuple[Figure
 #: Where a part's label sits next to its point in the landscape (offset in points, alignment);
 #: the default is centred below.  Hand-placed so that neighbours do not overlap.
 #: Bandwidth (TB/s) at which each iso-ridge line is labelled, clear of the parts.
-RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 2.6, 400: 0.35}
+RIDGE_LABEL_AT = {50: 4.0, 100: 6.5, 200: 3.0, 400: 0.35}
 
 LABEL_PLACES: dict[str, tuple[int, int, str, str]] = {
-    "V100-SXM2-16GB": (0, 7, "center", "bottom"),
+    "V100-SXM2-16GB": (8, -2, "left", "top"),
     "RTX-4090": (0, 7, "center", "bottom"),
     "A100-SXM4-80GB": (0, 7, "center", "bottom"),
     "H100-SXM5-80GB": (-7, 0, "right", "center"),
     "MI300X": (-3, 7, "right", "bottom"),
     "MI325X": (3, 7, "left", "bottom"),
-    "B200": (0, 7, "center", "bottom"),
+    "H200-SXM-141GB": (-6, 6, "right", "bottom"),
+    # Blackwell and MI355X share 8 TB/s: B200/B300 to the left, GB200/GB300 above-left, MI355X to the right.
+    "B200": (-8, -4, "right", "center"),
+    "GB200": (-6, 6, "right", "bottom"),
+    "MI355X": (7, 4, "left", "bottom"),
 }
+
+
+def _shared_label(names: list[str]) -> str:
+    """One label for parts that share a point: ``V100-SXM2 16GB / 32GB``, not two full names side by side."""
+    if len(names) == 1:
+        return names[0]
+    stem = names[0].rsplit("-", 1)[0]
+    if all(n.rsplit("-", 1)[0] == stem for n in names):
+        return f"{stem} ({' and '.join(n.rsplit('-', 1)[1] for n in names)})"
+    return " / ".join(names)
 
 
 def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tuple[Figure, dict]:
@@ -357,7 +360,7 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
         data["parts"][part.name] = {"bandwidth": part.bandwidth, "peak": peak,
                                     "ridge": calc.ridge_point(gpu=part.name).value}
         groups.setdefault((part.bandwidth, peak), []).append(part.name)
-    bandwidth = np.geomspace(0.2 * TB, 12 * TB, 50)
+    bandwidth = np.geomspace(0.2 * TB, 16 * TB, 50)
     with _style("gpu-landscape"):
         fig = _new("gpu-landscape", figsize=(7.2, 5.0))
         ax = fig.add_subplot()
@@ -372,17 +375,17 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
             colour = gpu_colour(names[0])
             ax.plot([bw / TB], [peak / TERA], "o", color=colour, markersize=7, markeredgecolor=FOREGROUND,
                     markeredgewidth=0.4, gid=f"gpu-{names[0]}")
-            label = " / ".join(names) if len(names) < 3 else names[0]
+            label = _shared_label(names)
             dx, dy, ha, va = LABEL_PLACES.get(names[0], (0, -8, "center", "top"))
             ax.annotate(label, (bw / TB, peak / TERA), xytext=(dx, dy), textcoords="offset points",
-                        ha=ha, va=va, fontsize=7.5, color=FOREGROUND)
+                        ha=ha, va=va, fontsize=9, color=FOREGROUND)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlim(0.2, 12)
+        ax.set_xlim(0.2, 16)
         ax.set_ylim(40, 4000)
         for ridge, x in labels:  # along the line: its on-screen angle is known once the limits are
             (x0, y0), (x1, y1) = ax.transData.transform([(x / TB, ridge * x / TERA), (2 * x / TB, 2 * ridge * x / TERA)])
-            ax.text(x / TB, ridge * x / TERA * 0.88, f"ridge {ridge:g} FLOP/byte", fontsize=7.5, alpha=0.8,
+            ax.text(x / TB, ridge * x / TERA * 0.88, f"ridge {ridge:g} FLOP/byte", fontsize=9, alpha=0.8,
                     rotation=np.degrees(np.arctan2(y1 - y0, x1 - x0)), rotation_mode="anchor", ha="left", va="top")
         ax.set_xlabel("Memory bandwidth (TB/s)")
         ax.set_ylabel("Dense fp16 tensor peak (TFLOP/s)")
@@ -390,7 +393,6 @@ def gpu_landscape(*, ridge_lines: Iterable[float] = (50, 100, 200, 400)) -> tupl
     return fig, data
 
 
-#: Every figure, by the file name it is published under (``figures/NAME.svg``).
 FIGURES: dict[str, Callable[[], tuple[Figure, dict]]] = {
     "roofline": roofline,
     "fc-intensity": fc_intensity,
@@ -398,6 +400,9 @@ FIGURES: dict[str, Callable[[], tuple[Figure, dict]]] = {
     "token-latency": token_latency,
     "kv-memory": kv_memory,
     "gpu-landscape": gpu_landscape,
+    "roofline-time": roofline_time,
+    "roofline-vs-measured": roofline_vs_measured,
+    "time-components": time_components,
 }
 
 

@@ -38,6 +38,7 @@ from mkdocs.structure.files import File, Files
 
 SCRIPTS = Path(__file__).resolve().parent
 FIGURE_CODE = SCRIPTS / "figures.py"
+FIGURE_HELPERS = (SCRIPTS / "figure_style.py", SCRIPTS / "figures_bounds.py")
 NOTEBOOK_PLUGIN = "mkdocs-jupyter"
 IMG = re.compile(r'<img\b(?P<attrs>[^>]*?\bsrc="(?P<src>[^"]*?figures/(?P<name>[\w-]+)\.svg)"[^>]*?)/?>')
 NOTEBOOK_SVG = re.compile(r'<img\b[^>]*?\bsrc="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=\s]+)"[^>]*?/?>')
@@ -68,6 +69,8 @@ def inputs_key() -> str:
     calc_dir = _calc_dir()
     sources = {str(p.relative_to(calc_dir)): p for p in (*calc_dir.rglob("*.py"), *calc_dir.rglob("*.json"))}
     sources["../scripts/figures.py"] = FIGURE_CODE  # named, not by absolute path: a copied tree hashes alike
+    for helper in FIGURE_HELPERS:  # the modules figures.py imports its style and some figures from
+        sources[f"../scripts/{helper.name}"] = helper
     for name in sorted(sources):
         digest.update(name.encode())
         digest.update(sources[name].read_bytes())

@@ -12,7 +12,7 @@ const pyodide = await loadPyodide({ _makeSnapshot: true });
 const site = pyodide.runPython("import site; site.getsitepackages()[0]");
 pyodide.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel", { extractDir: site });
 // Import and exercise every calculator once, so their modules are in the snapshot.
-pyodide.runPython("import calc.widgets as w\nfor name in w.WIDGETS: w.call(name)");
+pyodide.runPython("import calc.web.widgets as w\nfor name in w.WIDGETS: w.call(name)");
 const snapshot = pyodide.makeMemorySnapshot();
 writeFileSync(out, gzipSync(snapshot, { level: 6 }));
 console.log(`snapshot: ${snapshot.length} bytes, ${readFileSync(out).length} gzipped`);

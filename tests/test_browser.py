@@ -7,11 +7,13 @@ reader would, and compares what the page shows with CPython's ``calc`` on the sa
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from calc import widgets
+from calc.web import widgets
 from tests.conftest import LIVE_TIMEOUT_MS, new_context
 
 PAGES = {"roofline": "roofline/", "llm_arithmetic": "llm-arithmetic/", "decode_latency": "latency/",
@@ -62,7 +64,7 @@ def shown_values(page: Page, name: str) -> dict[str, str]:
 EDITS = {
     "roofline": {"gpu": "H100-SXM5-80GB", "intensity": "500"},
     "llm_arithmetic": {"batch": "16", "prompt_len": "2048"},
-    "decode_latency": {"batch": "256", "n_gpus": "4"},
+    "decode_latency": {"batch": "48", "n_gpus": "4"},
     "kv_cache": {"context_len": "4096", "kv_dtype": "int8"},
     "planner": {"hardware": "A100-SXM4-80GB", "users": "2000", "tpot_ms": "40"},
 }
@@ -129,6 +131,26 @@ def test_bad_input_inline_message_keeps_last_result(page: Page, site_url: str):
     assert fixed == widgets.call("kv_cache", form_values(page, "kv_cache"))["values"]
 
 
+def test_decode_refuses_a_batch_that_does_not_fit(page: Page, site_url: str):
+    open_live(page, site_url + "latency/")
+    root = "#calc-decode_latency"
+    assert page.locator(f"{root} [name='context_len']").input_value() == "2048"  # the context is an input
+    good = edit(page, "decode_latency", {"batch": "128"})
+    before = shown_values(page, "decode_latency")
+    # At 2,048 tokens 8 × 32 GiB hold (256 GiB − 26.03 GB) / 1.68 GB = 148.3 sequences: 256 does not fit.
+    page.locator(f"{root} [name='batch']").fill("256")
+    error = page.locator(f"{root} .calc-field[data-field='batch'] .calc-error")
+    page.wait_for_function(f"document.querySelector(\"{root} [data-field=batch] .calc-error\").textContent.length > 0",
+                           timeout=LIVE_TIMEOUT_MS)
+    assert "does not fit" in error.inner_text() and "at most 148 sequences" in error.inner_text()
+    assert "calc-stale" in page.locator(f"{root} .calc-output").get_attribute("class")
+    assert shown_values(page, "decode_latency") == before and good["limit"] == "148.3"
+    # A shorter context makes room: at 512 tokens 256 sequences fit (limit 593).
+    live = edit(page, "decode_latency", {"context_len": "512"})
+    assert error.inner_text() == "" and live["limit"] == "593.3"
+    assert live == widgets.call("decode_latency", form_values(page, "decode_latency"))["values"]
+
+
 def test_preset_fills_sizes(page: Page, site_url: str):
     open_live(page, site_url + "memory/")
     live = edit(page, "kv_cache", {"model": "LLaMA-65B"})
@@ -184,7 +206,7 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
     assert page.evaluate("window.pwned === undefined")
     assert page.locator("#calc-anatomy img").count() == 0
     # A real config computes the same numbers as CPython; it travels packed in the hash, not the query.
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     live = edit(page, "anatomy", {"config": json.dumps(hf_config_of("Qwen2.5-7B"))})
     assert live == widgets.call("anatomy", form_values(page, "anatomy"))["values"]
@@ -194,7 +216,7 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
 
 
 def test_config_file_upload_fills_the_box(page: Page, site_url: str, tmp_path):
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     config = tmp_path / "config.json"
     config.write_text(json.dumps(hf_config_of("Mistral-7B")), encoding="utf-8")
@@ -222,3 +244,22 @@ def test_huge_number_is_an_inline_error_not_a_crash(page: Page, site_url: str):
                            ".textContent.includes('must be at most 1,000,000')", timeout=LIVE_TIMEOUT_MS)
     assert page.locator("#calc-llm_arithmetic .calc-status").get_attribute("data-state") == "live"
     assert "calc-stale" in page.locator("#calc-llm_arithmetic .calc-output").get_attribute("class")
+
+
+def test_figures_fill_the_column(browser: Browser, site_url: str):
+    # At a 1280-px laptop window every figure spans the text column (it rendered at ~480 px before). The
+    # label-size test (tests/test_figures.py) assumes that column is about CONTENT_WIDTH_PX wide: check it.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from figure_style import CONTENT_WIDTH_PX
+
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + "latency/")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('article svg.calc-figure')].map(svg => ({
+        width: svg.getBoundingClientRect().width,
+        column: svg.closest('article').getBoundingClientRect().width}))""")
+    context.close()
+    assert len(sizes) == 4
+    for s in sizes:
+        assert s["width"] >= 0.95 * s["column"], s
+        assert abs(s["width"] - CONTENT_WIDTH_PX) <= 0.05 * CONTENT_WIDTH_PX, s

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page
 
-from calc import widgets
+from calc.web import widgets
 from tests.conftest import LIVE_TIMEOUT_MS, new_context
 from tests.test_browser import CURRENT_RESULT, edit, form_values, open_live
 
@@ -78,7 +78,7 @@ def test_tiny_custom_bandwidth_is_a_field_error(page: Page, site_url: str):
 
 
 def test_deep_config_is_a_field_error_and_the_next_config_works(page: Page, site_url: str):
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     open_live(page, site_url + "anatomy/")
     page.locator("#calc-anatomy [name='model']").select_option("pasted config.json")
@@ -101,7 +101,7 @@ def test_dtype_error_sits_beside_its_own_field(page: Page, site_url: str):
 # ---------------------------------------------------------------- 3. links keep everything; Python blocked
 
 def test_shared_link_with_pasted_config_and_prices_reproduces_the_result(page: Page, site_url: str, browser: Browser):
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     config = json.dumps(hf_config_of("Llama-2-13B"), indent=2)
     open_live(page, site_url + "planner/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc.units import GIB
+from calc.core.units import GIB
 
 LLAMA13B = dict(params=13e9, n_gpus=8, n_layers=40, d_model=5120, gpu="V100-SXM2-32GB")
 

@@ -14,10 +14,10 @@ from .conftest import build_site, copy_project
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {
-    "roofline": ["roofline"],
+    "roofline": ["roofline", "roofline-time"],
     "gpus": ["gpu-landscape"],
     "llm-arithmetic": ["fc-intensity"],
-    "latency": ["decode-latency", "token-latency"],
+    "latency": ["decode-latency", "token-latency", "roofline-vs-measured", "time-components"],
     "memory": ["kv-memory"],
 }
 NOTEBOOKS = ["roofline", "llm-arithmetic", "latency", "memory"]
@@ -45,7 +45,7 @@ def test_theory_pages_inline_their_figures(site: Path, page: str):
 
 
 def test_captions_state_calcs_numbers(site: Path):
-    from calc import examples as ex
+    from calc.source import examples as ex
 
     memory = soup(site, "memory").select_one("article figure figcaption").get_text(" ", strip=True)
     assert f"{ex.seed_batch_limit('LLaMA-13B').batch.value:.1f}" == "115.7" and "115.7" in memory
@@ -99,4 +99,20 @@ def test_cache_key_follows_calc_and_figure_code(tmp_path: Path, monkeypatch: pyt
     assert figures_hook.inputs_key() == key
     # ... and any change to it (or to calc, hashed the same way) gives a new key: outputs are re-made.
     copy.write_text(copy.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert figures_hook.inputs_key() != key
+
+
+def test_cache_key_follows_the_figure_helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import figures_hook
+
+    key = figures_hook.inputs_key()
+    copies = []
+    for helper in figures_hook.FIGURE_HELPERS:  # figure_style.py and figures_bounds.py
+        copy = tmp_path / helper.name
+        copy.write_bytes(helper.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(figures_hook, "FIGURE_HELPERS", tuple(copies))
+    assert figures_hook.inputs_key() == key
+    copies[0].write_text(copies[0].read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert figures_hook.inputs_key() != key

@@ -85,7 +85,7 @@ def test_custom_accelerator_works_where_catalog_does():
                                    interconnect_bandwidth=600e9)
     assert calc.ridge_point(gpu=chip).value == calc.ridge_point(gpu="A100-SXM4-80GB").value
     small = calc.decode_latency_small_batch(params=13e9, n_gpus=8, n_layers=40, gpu=chip)
-    assert small.compute.value == pytest.approx(2 * 13e9 / (8 * 2039e9))
+    assert small.weight_read.value == pytest.approx(2 * 13e9 / (8 * 2039e9))
 
 
 @pytest.mark.parametrize(("field", "value"), [("peak_flops", 0), ("bandwidth", -1), ("bandwidth", math.nan),
@@ -94,3 +94,25 @@ def test_custom_accelerator_rejects_bad_numbers(field, value):
     kwargs = {"peak_flops": 1e12, "bandwidth": 1e9, field: value}
     with pytest.raises(ValueError, match=field):
         calc.custom_accelerator(**kwargs)
+
+
+# The InferenceX benchmark's hardware table (shared/reference/inferencex-public.json, "hardware"):
+# usable memory GB, HBM TB/s, dense fp4 / fp8 / bf16 TFLOPS, scale-up GB/s per GPU each way.
+INFERENCEX_PARTS = {
+    "B300": (268, 8.0, 13500, 4500, 2250, 900),
+    "GB200": (186, 8.0, 10000, 5000, 2500, 900),
+    "GB300": (278, 8.0, 15000, 5000, 2500, 900),
+    "MI355X": (288, 8.0, 10066, 5033, 2516, 538),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INFERENCEX_PARTS))
+def test_2025_parts_match_the_inferencex_table(name):
+    memory_gb, tbps, fp4, fp8, bf16, link_each_way = INFERENCEX_PARTS[name]
+    part = calc.get_accelerator(name)
+    assert part.memory == memory_gb * 1e9
+    assert part.bandwidth == tbps * 1e12
+    assert [part.peak(d) / 1e12 for d in ("fp4", "fp8", "bf16")] == [fp4, fp8, bf16]
+    assert part.interconnect.bandwidth == 2 * link_each_way * 1e9  # stored as the bidirectional total
+    assert "bidirectional" in part.interconnect.direction
+    assert "fp32" in part.peaks  # every part has a vector rate for norms, softmax and activations

@@ -10,10 +10,12 @@ import calc
 def test_small_batch_hand_values():
     # 2*13e9 / (8*900e9) = 3.6111 ms; 4*40*8 us = 1.28 ms
     r = calc.decode_latency_small_batch(params=13e9, n_gpus=8, n_layers=40, gpu="V100-SXM2-32GB")
-    assert r.compute.value == pytest.approx(3.611111e-3)
+    # The source's "compute" term is a weight read: bytes over bandwidth (errata E13).
+    assert r.weight_read.value == pytest.approx(3.611111e-3) and r.compute is None
     assert r.comms.value == pytest.approx(1.28e-3)
     assert r.total.value == pytest.approx(4.891111e-3)
-    assert "2 × 13,000,000,000 / (8 × 900 GB/s)" in r.compute.substituted
+    assert "2 × 13,000,000,000 B / (8 × 900 GB/s)" in r.weight_read.substituted
+    assert r.total.formula == "weight_read + comms"
 
 
 def test_large_batch_hand_values():

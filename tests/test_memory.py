@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc.units import GIB
+from calc.core.units import GIB
 
 
 def test_kv_cache_per_token_and_request():

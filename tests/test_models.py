@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc.hf_config import from_hf_config
-from calc.validate import InputError
+from calc.model.hf_config import from_hf_config
+from calc.core.validate import InputError
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,61 @@ def test_custom_decoder_checks_heads():
 def test_custom_decoder_matches_preset():
     custom = calc.dense_decoder(hidden=5120, n_layers=40, n_heads=40, intermediate=13824, vocab=32000)
     assert custom.parameter_count().value == calc.get_model("LLaMA-13B").parameter_count().value
+
+
+BLOOM_176B = {  # bigscience/bloom config.json (the fields that shape the model, plus some that shape nothing)
+    "architectures": ["BloomForCausalLM"], "model_type": "bloom", "hidden_size": 14336, "n_head": 112,
+    "n_layer": 70, "vocab_size": 250880, "layer_norm_epsilon": 1e-05, "masked_softmax_fusion": True,
+    "offset_alibi": 100, "pretraining_tp": 4, "slow_but_exact": False, "seq_length": 2048,
+    "apply_residual_connection_post_layernorm": False, "unk_token_id": 0, "bos_token_id": 1, "eos_token_id": 2,
+}
+
+
+def test_bloom_config_counts_the_published_176b_exactly():
+    """BLOOM's model card: 176,247,271,424 parameters.  By hand: embeddings 250880·14336 = 3,596,615,680; the
+    embedding and final LayerNorms 2·(2·14336); per layer qkv 14336·43008 + 43008, dense 14336² + 14336,
+    MLP 2·14336·57344 + 57344 + 14336, two LayerNorms 4·14336 = 2,466,437,120, × 70 layers."""
+    m = calc.from_hf_config(BLOOM_176B)
+    assert m.parameter_count().value == 70 * 2_466_437_120 + 3_596_615_680 + 2 * 2 * 14336 == 176_247_271_424
+    assert (m.rotary_dim, m.position_embeddings, m.embedding_norm, m.notes) == (0, 0, True, ())  # ALiBi
+    ops = {o.name for o in calc.forward_operators(model=BLOOM_176B, phase="decode").operators}
+    assert "embedding norm" in ops and not any(name.startswith("rotary") for name in ops)
+
+
+QWEN3_30B_A3B = {  # Qwen/Qwen3-30B-A3B config.json
+    "architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe", "hidden_size": 2048,
+    "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128, "num_hidden_layers": 48,
+    "intermediate_size": 6144, "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8,
+    "vocab_size": 151936, "tie_word_embeddings": False, "decoder_sparse_step": 1, "mlp_only_layers": [],
+    "norm_topk_prob": True, "attention_bias": False, "sliding_window": None, "use_sliding_window": False,
+    "max_window_layers": 48, "max_position_embeddings": 40960, "rope_theta": 1e6, "rms_norm_eps": 1e-6,
+    "hidden_act": "silu",
+}
+
+
+def test_qwen3_moe_config_matches_the_published_30b_a3b():
+    """Qwen3-30B-A3B's model card: 30.5B parameters, 3.3B activated.  By hand, per layer: attention
+    2·2048·4096 + 2·2048·512 = 18,874,368, q/k norms 2·128, 128 experts × 3·2048·768 = 603,979,776, router
+    2048·128 = 262,144, two norms 4,096; × 48 plus embeddings and head 2·151936·2048 and the final norm."""
+    m = calc.from_hf_config(QWEN3_30B_A3B)
+    p = m.parameters()
+    per_layer = 18_874_368 + 256 + 603_979_776 + 262_144 + 4096
+    assert p.total.value == 48 * per_layer + 2 * 151936 * 2048 + 2048 == 30_532_122_624
+    assert p.active.value == p.total.value - 48 * 120 * 3 * 2048 * 768  # 8 of the 128 experts per token
+    # The card rounds: 3.35B here against its "3.3B activated" (and 30.53B against "30.5B").
+    assert abs(p.active.value / 3.3e9 - 1) < 0.02 and round(p.total.value / 1e9, 1) == 30.5
+    assert m.qk_norm and m.n_experts == 128 and m.notes == ()
+
+
+def test_qwen3_moe_with_dense_layers_in_the_middle_is_refused():
+    with pytest.raises(InputError, match="mlp_only_layers"):
+        calc.from_hf_config({**QWEN3_30B_A3B, "mlp_only_layers": [3, 7]})
+
+
+def test_falcon_num_key_value_heads_is_read_as_grouped_query_attention():
+    """The Llama spelling in a Falcon (new decoder architecture) config must not turn the model into MHA."""
+    config = {"model_type": "falcon", "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8,
+              "new_decoder_architecture": True, "num_hidden_layers": 60, "vocab_size": 65024}
+    m = calc.from_hf_config(config)
+    assert m.n_kv_heads == 8
+    assert m.kv_bytes_per_token().value == 2 * 8 * 128 * 60 * 2  # K and V, 8 heads of 128, 60 layers, 2 bytes

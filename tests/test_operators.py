@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc.validate import InputError
+from calc.core.validate import InputError
 
 
 def ops(result):
@@ -148,8 +148,8 @@ def test_bad_inputs_name_the_field():
 
 
 def test_reproduces_the_source_formula_configured_its_way():
-    # Source (calc.inference.seed_forward_pass): n(24bsh² + 4bs²h) + 2bshV for h 5120, b 8, s 1024, n 40, V 32000.
-    from calc.examples import seed_comparison
+    # Source (calc.source.inference.seed_forward_pass): n(24bsh² + 4bs²h) + 2bshV for h 5120, b 8, s 1024, n 40, V 32000.
+    from calc.source.examples import seed_comparison
 
     c = seed_comparison()
     assert c.seed.flops.value == 40 * (24 * 8 * 1024 * 5120**2 + 4 * 8 * 1024**2 * 5120) + 2 * 8 * 1024 * 5120 * 32000

@@ -76,7 +76,7 @@ def test_attainable_rejects_non_positive_intensity():
 
 
 def test_errors_name_the_field_for_forms():
-    from calc.validate import InputError
+    from calc.core.validate import InputError
 
     with pytest.raises(InputError) as err:
         calc.attainable_performance(intensity=-5, gpu="A100")

@@ -9,12 +9,12 @@ import sys
 
 import pytest
 
-from calc import examples
-from calc.capacity import memory_plan
-from calc.planner import nodes_for_users
-from calc.search import nodes_for, pareto_front, search_deployments, users_per_node
-from calc.serving import serving_estimate
-from calc.validate import InputError
+from calc.source import examples
+from calc.serving.capacity import memory_plan
+from calc.source.planner import nodes_for_users
+from calc.serving.search import nodes_for, pareto_front, search_deployments, users_per_node
+from calc.serving.estimate import serving_estimate
+from calc.core.validate import InputError
 
 
 def test_source_scenario_gives_200_nodes_and_ours_fewer():

@@ -6,13 +6,17 @@ import itertools
 
 import pytest
 
-from calc import latency
-from calc.capacity import memory_plan
-from calc.models import get_model
-from calc.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
-from calc.profile import _direct_lines, decode_lines
-from calc.serving import OPTIMISTIC, TYPICAL, efficiency, make_evaluator, serving_estimate, serving_range, step_time
-from calc.validate import InputError
+import calc
+
+from calc.source import latency
+from calc.serving.capacity import memory_plan
+from calc.model.config import get_model
+from calc.serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
+from calc.serving.profile import _direct_lines, decode_lines
+from calc.serving.efficiency import OPTIMISTIC, TYPICAL, efficiency
+from calc.serving.estimate import serving_estimate, serving_range
+from calc.serving.step import make_evaluator, step_time
+from calc.core.validate import InputError
 
 MODELS = ("Llama-2-7B", "Llama-3-70B", "Mixtral-8x7B", "DeepSeek-V2-Lite", "Gemma-2-9B")
 
@@ -50,17 +54,25 @@ def test_fast_profile_equals_forward_operators(name, batch):
                 assert x == pytest.approx(y, rel=1e-9, abs=1e-6), (a.name, field)
 
 
-def test_fast_decode_equals_general_path():
-    ev = make_evaluator(model="Mixtral-8x7B", gpu="H100-SXM5-80GB", tp=2, expert_parallel=True)
-    fast = ev._fast_ops(12, 700, 900)
-    slow = ev.ops(decode_lines(ev.m, batch=12, weights=ev.weights, activations=ev.activations, kv=ev.kv,
-                               max_context=900), 700, 900)
-    assert fast.total == pytest.approx(slow.total, rel=1e-12)
+@pytest.mark.parametrize("name", sorted(m.name for m in calc.presets()))
+@pytest.mark.parametrize("batch", (1, 96))
+def test_fast_decode_equals_general_path_on_every_preset(name, batch):
+    """The search's fast path (affine coefficients, no objects) and the general path (operator lines
+    counted directly by forward_operators) go through the one per-operator function and must agree,
+    component by component, over a context interval long enough for some operators to cross their ridge."""
+    ev = make_evaluator(model=name, gpu="H100-SXM5-80GB", tp=1)
+    s0 = 100
+    s1 = min(ev.m.sliding_window or 8000, 8000) if ev.m.sliding_layers else 8000
+    fast = ev._fast_ops(batch, s0, s1)
+    slow = ev.ops(_direct_lines(ev.m, batch, ev.weights, ev.activations, ev.kv, None), s0, s1)
+    for part in ("compute", "weights", "kv", "activations"):
+        assert getattr(fast, part) == pytest.approx(getattr(slow, part), rel=1e-9, abs=1e-12), part
+    assert fast.total > 0
 
 
 def test_batch_one_decode_is_weights_over_bandwidth():
     # Llama-2-7B bf16 at context 1: the weights read (2 B × all parameters but the 31,999 embedding rows not
-    # gathered, as in calc.operators) / (0.75 × 2039 GB/s) ≈ 8.65 ms, plus 32 layers × 8 µs overhead.
+    # gathered, as in calc.model.operators) / (0.75 × 2039 GB/s) ≈ 8.65 ms, plus 32 layers × 8 µs overhead.
     t = step_time(model="Llama-2-7B", gpu="A100-SXM4-80GB", batch=1, seq_len=1)
     weights = 2 * get_model("Llama-2-7B").parameter_count().value - 2 * 4096 * 31999
     assert t.memory.value == pytest.approx(weights / (0.75 * 2039e9), rel=0.01)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from calc import units
+from calc.core import units
 
 
 def test_gb_and_gib_are_distinct():

@@ -7,11 +7,11 @@ import json
 import pytest
 
 import calc
-from calc import examples as ex
-from calc import widgets
-from calc.forms import Field
-from calc.render import Row, render_rows
-from calc.units import GIB
+from calc.source import examples as ex
+from calc.web import widgets
+from calc.web.forms import Field
+from calc.web.render import Row, render_rows
+from calc.core.units import GIB
 
 
 @pytest.mark.parametrize("name", list(widgets.WIDGETS))
@@ -35,10 +35,24 @@ def test_defaults_parse_and_fills_are_valid(name):
                 next(g for g in widget.fields if g.name == target).parse(value)  # every fill is valid input
 
 
-def test_llm_default_is_the_7563_example():
+def test_llm_default_is_physics_with_prefill_and_decode():
+    # Bytes moved, fp16 weights: the source's LLaMA-13B-sized model (4h MLP), 8 × 1,024-token prompts.
     values = widgets.call("llm_arithmetic")["values"]
+    model = ex.seed_style_model()
+    prefill = calc.forward_operators(model=model, phase="prefill", batch=8, seq_len=1024, weights="fp16",
+                                     activations="fp16", kv="fp16")
+    decode = calc.forward_operators(model=model, phase="decode", batch=8, seq_len=2048, weights="fp16",
+                                    activations="fp16", kv="fp16")
+    assert values["intensity"] == f"{prefill.intensity.value:,.1f}" == "1,208.9"
+    assert values["decode_intensity"] == f"{decode.intensity.value:,.2f}" == "5.57"
+    assert values["bound"] == "compute-bound" and values["decode_bound"] == "memory-bound"
+    assert "7,563" not in str(values)
+
+
+def test_llm_reproduce_the_source_switch():
+    values = widgets.call("llm_arithmetic", {"arithmetic": "reproduce the source (7,563 arithmetic)"})["values"]
     assert values == {"flops": "215.71", "bytes": "28.52", "intensity": "7,563.29", "ridge": "153.0",
-                      "bound": "compute-bound"}
+                      "bound": "compute-bound"}  # the source's printed 215.71 TFLOPs, 28.52 GB, 7563.29
 
 
 def test_kv_defaults_show_115_7_and_exact_limit():
@@ -61,8 +75,21 @@ def test_source_row_only_for_the_source_scenario():
 
 
 def test_decode_default_matches_calc():
-    est = ex.llama13b_decode(batch=1)
-    assert widgets.call("decode_latency")["values"]["latency"] == f"{est.latency.value * 1e3:,.3f}"
+    # The default is the KV-aware step at the source's 2,048 tokens; its cache-free formula is shown beside it.
+    values = widgets.call("decode_latency")["values"]
+    assert values["latency"] == f"{ex.llama13b_step(batch=1).latency.value * 1e3:,.3f}" == "5.129"
+    assert values["source"] == f"{ex.llama13b_decode(batch=1).latency.value * 1e3:,.3f}" == "4.896"
+    assert values["weight_read"] == "3.616"  # 2 × 13.016e9 B / (8 × 900 GB/s): a read, not "compute"
+    assert values["knee"] == "15.5" and values["limit"] == "148.3"
+
+
+def test_decode_refuses_a_batch_that_does_not_fit():
+    # (8 × 32 GiB − 26.03 GB) / 1.678 GB = 148.3 sequences of 2,048 tokens.
+    r = widgets.call("decode_latency", {"batch": "256"})
+    assert not r["ok"] and r["field"] == "batch"
+    assert "does not fit" in r["message"] and "at most 148 sequences" in r["message"] and "2,048 tokens" in r["message"]
+    assert widgets.call("decode_latency", {"batch": "148"})["ok"]
+    assert widgets.call("decode_latency", {"batch": "256", "context_len": "512"})["ok"]
 
 
 def test_roofline_linear_layer_kernel():
@@ -100,7 +127,7 @@ def test_bad_input_names_the_field(name, raw, field, text):
 
 
 def test_unknown_widget_is_an_input_error():
-    with pytest.raises(calc.validate.InputError, match="widget='nope' is unknown"):
+    with pytest.raises(calc.InputError, match="widget='nope' is unknown"):
         widgets.call("nope")
 
 
@@ -112,7 +139,7 @@ def test_call_json_round_trip_and_bad_json_shape():
 def test_field_parse_accepts_thousands_separators():
     f = Field(name="users", label="Users", kind="integer", default=1, minimum=1)
     assert f.parse("10,000") == 10_000
-    with pytest.raises(calc.validate.InputError, match="must be a whole number"):
+    with pytest.raises(calc.InputError, match="must be a whole number"):
         f.parse("1.5")
 
 
@@ -152,13 +179,17 @@ def test_gqa_and_mla_presets_fill_the_cached_width():
 
 def test_anatomy_default_matches_the_page_tables():
     values = widgets.call("anatomy")["values"]
-    # Same inputs as calc.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
+    # Same inputs as calc.source.examples.anatomy("decode"): Llama-3-8B, batch 8, context 2048, H100 SXM, bf16.
     assert values["decode_ms"] == f"{ex.anatomy('decode').time.value * 1e3:,.3f}"
+    # The prefill table under the widget is the same batch's prefill (it used batch 1 while the widget used 8).
+    assert ex.ANATOMY_PREFILL["batch"] == ex.ANATOMY_DECODE["batch"] == 8
+    assert values["prefill_ms"] == f"{ex.anatomy('prefill').time.value * 1e3:,.2f}"
+    assert values["prefill_intensity"] == f"{ex.anatomy('prefill').forward.intensity.value:,.1f}"
     assert values["model"] == "Llama-3-8B"
 
 
 def test_anatomy_pasted_config_equals_the_preset():
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     pasted = widgets.call("anatomy", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Mistral-7B"))})
     preset = widgets.call("anatomy", {"model": "Mistral-7B"})
@@ -185,14 +216,14 @@ def test_anatomy_bad_config_is_reported_on_the_config_box(config, text):
 
 
 def test_text_field_length_limit():
-    from calc.forms import MAX_TEXT
+    from calc.web.forms import MAX_TEXT
 
     result = widgets.call("anatomy", {"model": "pasted config.json", "config": " " * (MAX_TEXT + 1)})
     assert result["field"] == "config" and "the limit is" in result["message"]
 
 
 def test_planner_pasted_config_and_prices():
-    from calc.models import hf_config_of
+    from calc.model.config import hf_config_of
 
     pasted = widgets.call("planner", {"model": "pasted config.json", "config": json.dumps(hf_config_of("Llama-2-13B")),
                                       "hardware": "A100-SXM4-80GB", "prices": "A100-SXM4-80GB=1.5"})
@@ -240,7 +271,7 @@ def test_a_long_input_is_quoted_short(name, field):
 
 
 def test_deeply_nested_config_is_refused_before_parsing():
-    from calc.calculators.base import MAX_NESTING, nesting_depth
+    from calc.web.calculators.base import MAX_NESTING, nesting_depth
 
     deep = "[" * 100_000 + "]" * 100_000  # would exhaust a recursive parser's stack
     result = widgets.call("anatomy", {"model": "pasted config.json", "config": deep})
@@ -256,11 +287,14 @@ def test_results_are_strict_json():
     json.loads(widgets.call_json("roofline", json.dumps({"gpu": "custom", "bandwidth_gbps": "1"})))
 
 
-def test_moe_preset_reads_its_active_parameters_in_decode_latency():
+def test_moe_preset_says_all_experts_are_read_in_decode_latency():
     # DeepSeek-V3: 671B parameters, 37B active per token (published_active in calc/data/models.json, from its
-    # technical report arXiv:2412.19437); a small-batch decode step reads
-    # the active ones, so the preset fills those.
+    # technical report arXiv:2412.19437). The calculator's P must hold every expert (the memory check), so
+    # the note says plainly that the step reads them all and what one sequence would read.
     v3 = calc.get_model("DeepSeek-V3").parameters()
-    inputs = widgets.call("decode_latency", {"model": "DeepSeek-V3"})["inputs"]
-    assert inputs["params_billion"] == pytest.approx(v3.active.value / 1e9)
-    assert 36 < inputs["params_billion"] < 39 and v3.total.value > 600e9
+    result = widgets.call("decode_latency", {"model": "DeepSeek-V3", "gpu": "H200-SXM-141GB", "n_gpus": "16"})
+    assert result["ok"] and result["inputs"]["params_billion"] == pytest.approx(v3.total.value / 1e9)
+    assert "P counts all its experts" in result["html"]
+    assert f"{v3.active.value / 1e9:,.1f} billion active parameters" in result["html"]
+    assert 36 < v3.active.value / 1e9 < 39 and v3.total.value > 600e9
+    assert "mixture of experts" not in widgets.call("decode_latency")["html"]  # LLaMA-13B is dense

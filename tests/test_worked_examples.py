@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc import examples as ex
-from calc.units import GIB
+from calc.source import examples as ex
+from calc.core.units import GIB
 
 
 def test_llama13b_forward_pass_section_1_2():

@@ -142,6 +142,7 @@
       title: { color: fg, fontWeight: 600 },
       axis: { labelColor: fg, titleColor: fg, gridColor: faint, domainColor: light, tickColor: light },
       legend: { labelColor: fg, titleColor: fg },
+      text: { color: fg },
       view: { stroke: null },
     };
   }

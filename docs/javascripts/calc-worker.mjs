@@ -3,7 +3,7 @@
 // Protocol (structured-clone messages):
 //   in:  {type: "init", vendor}            -> out: {type: "ready", ms, how} | {type: "failed", error}
 //   in:  {id, fn, kwargs}                  -> out: {id, result} | {id, error}
-// `fn` must name a calculator registered in calc.widgets; `kwargs` are the raw form strings.
+// `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings.
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
 
 let callJson = null;
@@ -15,7 +15,7 @@ async function fetchOk(url, options) {
   return response;
 }
 
-// Fast path: a memory snapshot taken after `import calc.widgets` (made at build time by the same
+// Fast path: a memory snapshot taken after `import calc.web.widgets` (made at build time by the same
 // Pyodide build), so Python's start-up and the imports are skipped.
 async function startFromSnapshot(loadPyodide, vendor, manifest) {
   const response = await fetchOk(new URL(`${manifest.snapshot}?v=${manifest.hash}`, vendor));
@@ -48,7 +48,7 @@ async function start(vendor) {
     }
   }
   pyodide ??= await startPlain(loadPyodide, vendor, manifest);
-  callJson = pyodide.pyimport("calc.widgets").call_json;
+  callJson = pyodide.pyimport("calc.web.widgets").call_json;
   return { ms: performance.now() - t0, how };
 }
 

@@ -11,10 +11,11 @@
 #     name: python3
 # ---
 # %% [markdown]
-# # Decode latency: batch size and a growing KV cache
+# # Decode latency: batch size, context length and the KV cache
 #
-# A decode step reads every weight once and does $2P$ FLOPs per sequence: flat while the weight
-# read dominates, linear once the FLOPs do. Theory: [Latency](../../latency/).
+# A decode step reads every weight once and every sequence's KV cache once, and does $2P$ FLOPs
+# (plus attention) per sequence: flat while the weight read dominates, then growing with the cache
+# long before the FLOPs matter. Theory: [Latency](../../latency/).
 
 # %% [markdown]
 # Run it from anywhere inside the repository: the first cell finds the repository and imports
@@ -33,22 +34,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import calc
 import figures
-from calc import examples
+from calc.source import examples
 
 # %% [markdown]
-# ## Latency vs batch
+# ## Latency vs batch, at three context lengths
 #
-# LLaMA-13B with tensor parallelism over 4 and 8 V100s (`calc.examples.llama13b_decode`, the source's
-# small- and large-batch model joined into one curve).
+# LLaMA-13B with tensor parallelism over 8 V100s (`calc.source.examples.llama13b_step`, the decode step with
+# its KV cache), at the source's 20-token experiment, 512 and 2,048 tokens; dashed, the source's cache-free
+# formulas (`llama13b_decode`).
 
 # %%
 fig, data = figures.decode_latency_vs_batch()
 figures.SVG(fig)
 
 # %%
-for n, latency in data["latency"].items():
-    print(f"{n} GPUs: {latency[0] * 1e3:.2f} ms at B = 1, {latency[255] * 1e3:.2f} ms at B = 256, "
-          f"compute-bound from B = {data['first_compute_bound_batch'][n]}")
+for t, latency in data["latency"].items():
+    print(f"context {t:5,}: {latency[0] * 1e3:.2f} ms at B = 1, {latency[127] * 1e3:.2f} ms at B = 128, "
+          f"knee {data['knee'][t]:.1f}, at most {data['limit'][t]:,.1f} sequences fit")
+print(f"the source's formulas: {data['source'][0] * 1e3:.2f} ms at B = 1, {data['source'][127] * 1e3:.2f} ms at B = 128")
 
 # %% [markdown]
 # ## Later tokens are slower
@@ -69,3 +72,25 @@ for batch, latency in data["latency"].items():
 # %% [markdown]
 # At batch 1 the cache is a rounding error next to the 26 GB of weights; at batch 128 it is several
 # times larger than the weights by the end, and the step time follows it.
+
+# %% [markdown]
+# ## Where the roofline lies
+#
+# Published decode times of DeepSeek-R1 on 8 × H200 and 8 × MI300X (InferenceX, `calc/data/decode_measured.json`)
+# against the roofline bound of the same step (`calc.measured_decodes`) and the serving engine's estimate.
+
+# %%
+fig, data = figures.roofline_vs_measured()
+figures.SVG(fig)
+
+# %%
+for gpu, series in data.items():
+    for c, m, b in zip(series["concurrency"], series["measured"], series["bound"]):
+        print(f"{gpu:15} {c:3} users: measured {m * 1e3:6.2f} ms, bound {b * 1e3:5.2f} ms ({b / m:.0%} of the roofline)")
+
+# %% [markdown]
+# What a step's time is made of: the roofline's part, the engine's parts, and what neither explains.
+
+# %%
+fig, data = figures.time_components()
+figures.SVG(fig)

@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import calc
 import figures
-from calc import examples
+from calc.source import examples
 
 # %%
 fig, data = figures.fc_intensity()

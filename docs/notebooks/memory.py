@@ -33,12 +33,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import calc
 import figures
-from calc import examples
+from calc.source import examples
 
 # %% [markdown]
 # LLaMA-13B and LLaMA-65B on one node of 8 × V100 32 GB (8 × 32 GiB), fp16 and int8 weights, fp16
 # cache, every request at the same context length (`calc.model_batch_limit`). The crosses are the
-# source's answers at 2,048 tokens, computed from its rounded inputs (`calc.examples.seed_batch_limit`).
+# source's answers at 2,048 tokens, computed from its rounded inputs (`calc.source.examples.seed_batch_limit`).
 
 # %%
 fig, data = figures.kv_memory()

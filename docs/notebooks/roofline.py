@@ -34,13 +34,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import calc
 import figures
-from calc import examples
+from calc.source import examples
 
 # %% [markdown]
-# ## Three generations, five kernels
+# ## Three generations, six kernels
 #
 # The fp16 tensor-core roofs of V100, A100 and H100, with a 4096 × 4096 linear layer at three batch
-# sizes, attention during decoding and the LLaMA-13B prefill of the worked example placed on them.
+# sizes, attention during decoding, and the worked example's LLaMA-13B prefill and decode step (with the
+# bytes they move, not the source's footprint) placed on them.
 
 # %%
 fig, data = figures.roofline()
@@ -81,3 +82,15 @@ figures.SVG(fig)
 # %%
 for name, p in sorted(data["parts"].items(), key=lambda item: item[1]["ridge"]):
     print(f"{name:16} ridge {p['ridge']:6.1f} FLOP/byte")
+
+# %% [markdown]
+# ## The roofline in time units
+#
+# The same bound as a time: a 4096 × 4096 fp16 layer on the A100, memory time and math time against the batch.
+
+# %%
+fig, data = figures.roofline_time()
+figures.SVG(fig)
+
+# %%
+print(f"batch 1: {data['bound'][0] * 1e6:.1f} µs; the asymptotes cross at B = {data['crossover']:.1f}")

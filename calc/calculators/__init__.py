@@ -1,1 +1,0 @@
-"""One module per calculator; :mod:`calc.widgets` registers them."""

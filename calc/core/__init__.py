@@ -1,0 +1,1 @@
+"""The vocabulary every layer uses: units, number formats, quantities, input checks, intensity."""
