@@ -245,6 +245,13 @@ def test_planner_pasted_config_and_prices():
         # 1e-320 GB/s would make the ridge point infinite (and the answer unreadable JSON).
         ("roofline", {"gpu": "custom", "bandwidth_gbps": "1e-320"}, "bandwidth_gbps",
          "Custom bandwidth '1e-320' must be at least 1 GB/s"),
+        # 1e-320 GiB per GPU would make every division overflow: below the 0.1 GiB bound.
+        ("kv_cache", {"memory_per_gpu_gib": "1e-320"}, "memory_per_gpu_gib", "must be at least 0.1 GiB"),
+        # A 40-model menu is not repeated in full: 8 names and the count.
+        ("decode_latency", {"model": "abc"}, "model", "choices)"),
+        # A 100,000-digit number in a pasted config (Python refuses to read one past 4,300 digits).
+        ("anatomy", {"model": "pasted config.json", "config": '{"hidden_size": ' + "9" * 100_000 + "}"}, "config",
+         "has a number of 100,000 digits"),
         # The matmuls run at the activations' dtype: V100 has no bf16 peak, so that is an Activations error.
         ("anatomy", {"gpu": "V100-SXM2-16GB"}, "activations", "Activations dtype 'bf16' has no peak for V100"),
         # A decimal comma is refused rather than read as thousands: "1,5" is not 15.

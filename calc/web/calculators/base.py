@@ -122,6 +122,13 @@ def nesting_depth(text: str, *, limit: int = MAX_NESTING) -> int:
     return deepest
 
 
+def _config_int(text: str) -> int:
+    # A whole number of thousands of digits is no model size (Python would refuse to read it past 4,300).
+    if len(text.lstrip("-")) > 30:
+        raise InputError("config", f"config.json has a number of {len(text):,} digits; a model's sizes have at most a few")
+    return int(text)
+
+
 def model_argument(model: str, config: str) -> str | dict[str, Any]:
     """A preset name, or the pasted text parsed as JSON data (never evaluated)."""
     if model != PASTED:
@@ -132,7 +139,7 @@ def model_argument(model: str, config: str) -> str | dict[str, Any]:
         raise InputError("config", f"config.json nests objects or lists more than {MAX_NESTING} levels deep; "
                                    "a Hugging Face config.json nests 3 or 4")
     try:
-        parsed = json.loads(config)
+        parsed = json.loads(config, parse_int=_config_int)
     except json.JSONDecodeError as err:
         raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
     if not isinstance(parsed, dict):
