@@ -1,7 +1,7 @@
 """Command line: ``python -m calc roofline|model|plan ...`` over the same functions the site uses.
 
 Human tables by default, ``--json`` for machines.  A bad input prints one
-line ``error: <field>=<value> ...`` on stderr and exits with status 2.
+short line ``error: <Label>: <value> <what is allowed>`` on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
 def _gpu(name: str, field: str = "gpu") -> str:
     """A GPU name from the command line; a family name with several variants is an error listing them."""
     if found := variants(name):
-        raise InputError(field, f"{field}={validate.quote(name)} is ambiguous: it could be {', '.join(found)}; "
-                                "give the full name")
+        raise validate.fail(field, name, f"is ambiguous: it could be {', '.join(found)}; give the full name")
     return name
 
 
@@ -74,7 +73,9 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     for gpu in a.gpu or ():
         _gpu(gpu)
     for item in a.price or ():
-        _gpu(item.partition("=")[0].strip(), "price")
+        name, sep, _ = item.partition("=")
+        if sep:  # a malformed item gets parse_prices' message on its form
+            _gpu(name.strip(), "price")
     prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
@@ -95,9 +96,10 @@ class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        # argparse quotes the whole bad value ("invalid float value: '999…'"): 40 characters are enough.
-        message = re.sub(r"'([^']{41,})'", lambda m: validate.quote(m.group(1)), message)
-        self.exit(2, f"error: {message} (see python -m calc --help)\n")
+        # One line, and short: an argument may hold a newline or 100 kB of text.
+        text = " ".join(message.split())
+        text = text if len(text) <= 200 else f"{text[:200]}… ({len(text):,} characters)"
+        self.exit(2, f"error: {text} (see python -m calc --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -63,7 +63,7 @@ def test_a_100_kb_paste_gives_a_short_message(page: Page, site_url: str):
     page.locator("#calc-roofline [name='intensity']").fill("9" * 100_000)
     message = field_error(page, "roofline", "intensity", "characters")
     # The label, the first 40 characters, the length, the rule: one short line, not a 50,000-pixel block.
-    assert message.startswith("Operational intensity '999") and "(100,000 characters)" in message
+    assert message.startswith("Operational intensity: '999") and "(100,000 characters)" in message
     assert len(message) < 200
     assert page.locator("#calc-roofline [data-field=intensity] .calc-error").bounding_box()["height"] < 150
 

@@ -95,21 +95,21 @@ def test_cli_tables_and_json():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("model", "--tp", "3"), "error: tp=3 must divide the 32 attention heads"),
-    (("model", "--gpu", "XYZ"), "error: gpu='XYZ' is not in the catalog"),
-    (("plan", "--users", "0"), "error: users=0"),
-    (("plan", "--price", "H100"), "error: price='H100'"),
+    (("model", "--tp", "3"), "error: Tensor parallel (TP): 3 does not divide the 32 attention heads"),
+    (("model", "--gpu", "XYZ"), "error: GPU: 'XYZ' is not in the catalog"),
+    (("plan", "--users", "0"), "error: Users: 0 is too small; give a whole number from 1 to"),
+    (("plan", "--price", "H100"), "error: Price: 'H100' must be written GPU=price per GPU-hour"),
     # argparse's own errors are one line too, not usage + error.
     (("roofline", "--intensity", "abc"), "error: argument --intensity: invalid float value: 'abc'"),
     (("model", "--efficiency", "bad"), "error: argument --efficiency: invalid choice: 'bad'"),
     (("nope",), "error: argument command: invalid choice: 'nope'"),
     ((), "error: the following arguments are required: command"),
-    (("plan", "--top", "-1"), "error: top=-1 must be a whole number of at least 1"),
+    (("plan", "--top", "-1"), "error: Rows to print: -1 is too small; give a whole number from 1 to 10,000"),
     # A family name with several variants is a question, not a silent choice (A100: 40 and 80 GB).
-    (("roofline", "--gpu", "a100"), "error: gpu='a100' is ambiguous: it could be A100-SXM4-40GB, A100-SXM4-80GB;"),
-    (("model", "--gpu", "V100"), "error: gpu='V100' is ambiguous: it could be V100-SXM2-16GB, V100-SXM2-32GB;"),
-    (("plan", "--gpu", "h100"), "error: gpu='h100' is ambiguous: it could be H100-SXM5-80GB, H100-PCIe-80GB;"),
-    (("plan", "--price", "H100=2"), "error: price='H100' is ambiguous"),
+    (("roofline", "--gpu", "a100"), "error: GPU: 'a100' is ambiguous: it could be A100-SXM4-40GB, A100-SXM4-80GB;"),
+    (("model", "--gpu", "V100"), "error: GPU: 'V100' is ambiguous: it could be V100-SXM2-16GB, V100-SXM2-32GB;"),
+    (("plan", "--gpu", "h100"), "error: GPU: 'h100' is ambiguous: it could be H100-SXM5-80GB, H100-PCIe-80GB;"),
+    (("plan", "--price", "H100=2"), "error: Price: 'H100' is ambiguous: it could be H100-SXM5-80GB, H100-PCIe-80GB;"),
     # A 100 kB argument is quoted by its first 40 characters and its length.
     (("roofline", "--intensity", "9" * 100_000 + "x"), "error: argument --intensity: invalid float value: '999"),
 ])

@@ -18,31 +18,33 @@ import re
 from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
+from .calculators.attention import ATTENTION
 from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.kv_cache import KV_CACHE
 from .calculators.llm_arithmetic import LLM_ARITHMETIC
+from .calculators.moe import MOE
 from .calculators.planner import PLANNER
+from .calculators.quantization import QUANTIZATION
 from .calculators.roofline import ROOFLINE
 
 from .forms import parse_inputs
 from .render import render_rows
-from ..core.validate import InputError, quote
+from ..core.validate import InputError, fail
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
 WIDGETS: dict[str, Widget] = {
-    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER)
+    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER, ATTENTION, MOE, QUANTIZATION)
 }
 
 
 # ---------------------------------------------------------------- entry points
 
 def get_widget(name: str) -> Widget:
-    try:
-        return WIDGETS[name]
-    except KeyError:
-        raise InputError("widget", f"widget={name!r} is unknown; known: {', '.join(WIDGETS)}") from None
+    if not isinstance(name, str) or name not in WIDGETS:
+        raise fail("widget", name, f"is not a calculator; known: {', '.join(WIDGETS)}")
+    return WIDGETS[name]
 
 
 def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
@@ -52,15 +54,15 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
     (True, 'context_len')
     """
     widget = get_widget(name)
+    if raw is not None and not isinstance(raw, Mapping):
+        raise fail("raw", raw, "is not a table of inputs; give {field name: value}")
     try:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        field = _form_field(widget, err.field)
-        return {"ok": False, "field": field, "message": _labelled(widget, field, err)}
-    except (ArithmeticError, ValueError, RecursionError) as err:  # e.g. an overflow from inputs each in range
-        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({quote(str(err))}); "
-                                                     "try values closer to real models and hardware"}
+        return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
+    except (ArithmeticError, ValueError, RecursionError):  # a safety net: the bounds keep every result finite
+        return {"ok": False, "field": "", "message": "These inputs cannot be computed together; try smaller values"}
     out = {
         "ok": True,
         "inputs": inputs,
@@ -99,19 +101,12 @@ def _form_field(widget: Widget, field: str) -> str:
     return next((n for n in names if n.startswith(f"{field}_")), field)
 
 
-def _labelled(widget: Widget, field: str, err: InputError) -> str:
-    """The message with the form's label for calc's argument name: "Context length 2000000 is more ...",
-    not "context_len=2000000 is more ..." (only when the two are the same input in the same unit)."""
-    message = str(err)
-    label = next((f.label for f in widget.fields if f.name == field), None)
-    if label and err.field == field and message.startswith(f"{field}="):
-        return f"{label} {message[len(field) + 1:]}"
-    return message
-
-
 def call_json(name: str, raw_json: str) -> str:
     """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN)."""
-    raw = json.loads(raw_json) if raw_json else {}
+    try:
+        raw = json.loads(raw_json) if raw_json else {}
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     if not isinstance(raw, dict):
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     return json.dumps(call(name, raw), allow_nan=False)

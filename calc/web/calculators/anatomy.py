@@ -27,14 +27,15 @@ def _anatomy(*, model: str, config: str, batch: int, prompt_len: int, context_le
     # without that peak (V100 and bf16) is an Activations error; a field of a pasted config goes to its box.
     names = {**{f: f for f in FORM_FIELDS}, "dtype": "activations"}
     fallback = "config" if model == PASTED else "model"
+    labels = {f.name: f.label for f in ANATOMY_WIDGET.fields}
     try:
         prefill = forward_time(phase="prefill", seq_len=prompt_len, **common)
     except InputError as err:
-        raise on_form_field(err, {**names, "seq_len": "prompt_len"}, fallback) from None
+        raise on_form_field(err, {**names, "seq_len": "prompt_len"}, fallback, labels) from None
     try:
         decode = forward_time(phase="decode", seq_len=context_len, **common)
     except InputError as err:
-        raise on_form_field(err, {**names, "seq_len": "context_len"}, fallback) from None
+        raise on_form_field(err, {**names, "seq_len": "context_len"}, fallback, labels) from None
     rows = (
         Row(label="Model", value=prefill.forward.model, key="model"),
         quantity_row("Prefill of the whole batch (lower bound on time to first token)", prefill.time, ",.2f", scale_to="ms", key="prefill_ms",

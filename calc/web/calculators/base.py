@@ -12,7 +12,7 @@ from ...model.config import presets
 from ...core.quantity import Quantity
 from ..render import Row
 from ...core.units import GB, TERA, convert
-from ...core.validate import InputError
+from ...core.validate import InputError, label
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,15 +59,20 @@ def hardware(gpu: str, peak_tflops: float, bandwidth_gbps: float, dtype: str = "
     return get_accelerator(gpu)
 
 
-def on_form_field(err: InputError, names: dict[str, str], fallback: str) -> InputError:
+def on_form_field(err: InputError, names: dict[str, str], fallback: str,
+                  labels: dict[str, str] | None = None) -> InputError:
     """``err`` moved to the form field that caused it: ``names`` maps calc's argument names to form fields
-    (e.g. ``seq_len`` -> ``prompt_len``); any other field (one inside a pasted config) goes to ``fallback``."""
+    (e.g. ``seq_len`` -> ``prompt_len``); any other field (one inside a pasted config) goes to ``fallback``.
+    Moved to a form field, the message names it by the form's label (``labels``: form field -> label)."""
     field = names.get(err.field, fallback)
     if field == err.field:
         return err
     message = str(err)
-    if err.field in names and message.startswith(f"{err.field}="):  # same value, the form's name for it
-        message = f"{field}={message[len(err.field) + 1:]}"
+    if err.field in names and labels and field in labels:
+        for prefix in (f"{err.field}=", f"{label(err.field)}: "):
+            if message.startswith(prefix):  # same value, the form's name for it
+                message = f"{labels[field]}: {message[len(prefix):]}"
+                break
     return InputError(field, message)
 
 
@@ -142,6 +147,8 @@ def model_argument(model: str, config: str) -> str | dict[str, Any]:
         parsed = json.loads(config, parse_int=_config_int)
     except json.JSONDecodeError as err:
         raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:  # thousands of nested brackets: no config.json nests more than a few levels
+        raise InputError("config", "config.json is nested too deeply to be a model's config; paste the real file") from None
     if not isinstance(parsed, dict):
         raise InputError("config", "config.json must be a JSON object ({...}), as Hugging Face writes it")
     return parsed
