@@ -141,8 +141,8 @@ def model_argument(model: str, config: str) -> str | dict[str, Any]:
     if not config.strip():
         raise InputError("config", "The config.json box is empty: paste a Hugging Face config.json, or pick a preset")
     if nesting_depth(config) > MAX_NESTING:
-        raise InputError("config", f"config.json nests objects or lists more than {MAX_NESTING} levels deep; "
-                                   "a Hugging Face config.json nests 3 or 4")
+        raise InputError("config", f"config.json is nested too deeply: objects or lists more than {MAX_NESTING} "
+                                   "levels deep (a Hugging Face config.json nests 3 or 4)")
     try:
         parsed = json.loads(config, parse_int=_config_int)
     except json.JSONDecodeError as err:
