@@ -13,8 +13,10 @@ if (!siteDir) {
 const { count, size, warnings } = await generateSW({
   globDirectory: siteDir,
   globPatterns: ["**/*"],
-  // Source maps are for developers; the worker itself must not be cached by itself.
-  globIgnores: ["sw.js", "sw.js.map", "workbox-*.js", "**/*.map"],
+  // Source maps are for developers; the worker itself must not be cached by itself; the precompressed twins
+  // (FILE.br, FILE.gz beside FILE) are the same bytes the server sends for FILE, so FILE alone is cached.
+  globIgnores: ["sw.js", "sw.js.map", "workbox-*.js", "**/*.map", "**/*.br",
+                "**/*.{html,js,mjs,css,json,wasm,zip,svg,xml,txt,whl,ipynb,py,map,woff2,ttf}.gz"],
   swDest: `${siteDir}/sw.js`,
   // Pyodide's WebAssembly (~10 MB) and the memory snapshot are the largest files the site serves.
   maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,

@@ -274,10 +274,10 @@ def test_phone_width_results_and_charts_are_readable(page: Page, site_url: str):
 # ---------------------------------------------------------------- 4. offline after one visit
 
 def test_offline_after_one_visit(browser: Browser, site: Path):
-    from tests.conftest import serve
+    from tests.conftest import static_server
 
     # Its own server, so the network can really go away: once it is shut, nothing answers on that port.
-    server = serve(site)
+    server = static_server.serve(site)  # served as the site is hosted (precompressed twins)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     context = new_context(browser, service_workers="allow")
     page = context.new_page()

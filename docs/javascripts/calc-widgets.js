@@ -58,6 +58,7 @@
             clearTimeout(timer);
             window.calcStartupMs = data.ms;
             window.calcStartupHow = data.how;
+            window.calcStartupWhy = data.why;
             resolve();
           } else if (data.type === "failed") {
             clearTimeout(timer);
@@ -77,7 +78,9 @@
           clearTimeout(timer);
           reject(new Error(event.message || "worker error"));
         };
-        worker.postMessage({ type: "init", vendor: VENDOR.href });
+        // `?calc-start=plain|snapshot` forces a start path (tests, benchmark); otherwise the worker picks.
+        const forced = new URLSearchParams(location.search).get("calc-start");
+        worker.postMessage({ type: "init", vendor: VENDOR.href, start: forced || "auto" });
       });
       this.ready.then(
         () => this.setState("live"),
@@ -169,8 +172,32 @@
     return { ...spec, title: { text: lines } };
   }
 
+  // The prerendered chart is drawn when it is about to scroll into view, and only once Python is live
+  // (or has failed): Vega is ~250 kB compressed and must not compete with Python's download.
+  const chartsToShow = new WeakMap();
+  const chartObserver = "IntersectionObserver" in window
+    ? new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting || !chartsToShow.has(entry.target)) continue;
+        chartObserver.unobserve(entry.target);
+        const spec = chartsToShow.get(entry.target);
+        chartsToShow.delete(entry.target);
+        runtime.start().catch(() => {}).then(() => {
+          if (!entry.target.dataset.rendered) drawChart(entry.target, spec);
+        });
+      }
+    }, { rootMargin: "300px" })
+    : null;
+  function drawWhenSeen(container, spec) {
+    container.dataset.spec = JSON.stringify(spec);
+    if (!chartObserver) return drawChart(container, spec);
+    chartsToShow.set(container, spec);
+    chartObserver.observe(container);
+  }
+
   async function drawChart(container, spec) {
     container.dataset.spec = JSON.stringify(spec);
+    chartsToShow.delete(container); // a newer chart replaces the one waiting to be seen
     if (!spec) return;
     try {
       await loadVega();
@@ -320,7 +347,34 @@
       }
     };
 
+    // One computation in flight per widget: edits made meanwhile are folded into one more run with the
+    // inputs as they are then, so a slow search (the planner's, when its SLO changes) never queues up
+    // one run per keystroke.  The output dims while a run takes longer than a moment (CSS delay).
+    let running = false;
+    let rerun = false;
     async function recompute() {
+      if (running) {
+        rerun = true;
+        return;
+      }
+      running = true;
+      output.classList.add("calc-busy");
+      output.setAttribute("aria-busy", "true");
+      try {
+        await computeOnce();
+      } finally {
+        running = false;
+        if (rerun) {
+          rerun = false;
+          recompute();
+        } else {
+          output.classList.remove("calc-busy");
+          output.removeAttribute("aria-busy");
+        }
+      }
+    }
+
+    async function computeOnce() {
       const id = ++latest;
       const inputs = values();
       writeUrlState(name, inputs, defaults, schema, () => id === latest).then(
@@ -419,7 +473,7 @@
       }
     });
 
-    drawChart(chart, prerendered.spec);
+    drawWhenSeen(chart, prerendered.spec);
     const fromUrl = readUrlState(name);
     const packed = Object.fromEntries([...hashParams()].filter(([key]) => key.startsWith(`${name}.`))
       .map(([key, code]) => [key.slice(name.length + 1), code]));
@@ -450,9 +504,9 @@
     const widgets = document.querySelectorAll(".calc-widget");
     widgets.forEach(bind);
     if (!widgets.length) return;
-    // Start Python when the browser is idle, so the first edit is usually instant.
-    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1200));
-    idle(() => runtime.start().catch(() => {}), { timeout: 2500 });
+    // Start Python right after the first paint, so the first edit is usually instant: the downloads and
+    // the start-up run in the worker, off the main thread (waiting for an idle main thread cost ~1 s).
+    requestAnimationFrame(() => setTimeout(() => runtime.start().catch(() => {}), 0));
   }
 
   // Re-theme charts when the reader switches the palette.
