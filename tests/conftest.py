@@ -9,13 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import static_server  # noqa: E402
+
+# The browser tests: Debian's Chromium (Playwright cannot download one here).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LIVE_TIMEOUT_MS = 120_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def build_site(config: Path, site: Path, *, site_url: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -82,3 +90,43 @@ def site_url(site: Path, site_port: int) -> Iterator[str]:
     _servers[site_port] = server
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    """A started local server for ``directory``; call ``shutdown()`` on it when done."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def new_context(browser: Browser, **options: object) -> BrowserContext:
+    """A fresh browser profile with the site's service worker blocked, unless a test asks for it
+    (``service_workers="allow"``): a worker that precaches the whole site would load every test, and
+    requests it answers bypass the tests' routes."""
+    return browser.new_context(**{"service_workers": "block", **options})
+
+
+@pytest.fixture
+def page(browser: Browser, site_url: str) -> Iterator[Page]:
+    """A fresh page that records every request; none may leave the local origin."""
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    origin = urlparse(site_url).netloc
+    outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != origin]
+    assert not outside, f"requests left the site: {outside}"
+    assert not errors, f"page errors: {errors}"

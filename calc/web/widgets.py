@@ -13,6 +13,8 @@ calculator and returns a JSON-able dict; bad input comes back as
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
@@ -59,15 +61,36 @@ def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
         result = widget.compute(**inputs)
     except InputError as err:
         return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
-    except (ArithmeticError, ValueError):  # a safety net: the library's bounds keep every result finite
+    except (ArithmeticError, ValueError, RecursionError):  # a safety net: the bounds keep every result finite
         return {"ok": False, "field": "", "message": "These inputs cannot be computed together; try smaller values"}
-    return {
+    out = {
         "ok": True,
         "inputs": inputs,
         "html": render_rows(result.rows, note=result.note) + result.table,
         "values": {row.key: row.value for row in result.rows if row.key},
         "chart": result.chart,
     }
+    if not _finite(out):
+        # JSON has no inf or NaN (the browser would fail to read the answer): refuse it as an input error.
+        return {"ok": False, "field": "", "message": "These inputs give a result too large or too small to show; "
+                                                     "try values closer to real models and hardware"}
+    return out
+
+
+def _finite(value: object) -> bool:
+    """No inf or NaN anywhere in a JSON-able value (also inside formatted strings such as "inf ms")."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return not _NON_FINITE.search(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return True
+
+
+_NON_FINITE = re.compile(r"(?<![A-Za-z])(?:-?inf|nan)(?![A-Za-z])")
 
 
 def _form_field(widget: Widget, field: str) -> str:
@@ -79,11 +102,11 @@ def _form_field(widget: Widget, field: str) -> str:
 
 
 def call_json(name: str, raw_json: str) -> str:
-    """:func:`call` with JSON in and out: what the Web Worker uses."""
+    """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN)."""
     try:
         raw = json.loads(raw_json) if raw_json else {}
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
     if not isinstance(raw, dict):
         return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
-    return json.dumps(call(name, raw))
+    return json.dumps(call(name, raw), allow_nan=False)
