@@ -257,6 +257,7 @@ def test_wide_tables_show_the_columns_that_matter_at_1280_px(page: Page, site_ur
 def test_phone_width_results_and_charts_are_readable(page: Page, site_url: str):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(site_url + "latency/")
+    page.locator("#calc-decode_latency .calc-chart").scroll_into_view_if_needed()  # charts are drawn when seen
     page.wait_for_selector("#calc-decode_latency .calc-chart svg", timeout=LIVE_TIMEOUT_MS)
     # Each result gets the full width under its label (two columns left the numbers ~65 px).
     value = page.locator("#calc-decode_latency .calc-results dd").first.bounding_box()
