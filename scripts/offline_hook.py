@@ -8,10 +8,14 @@ would show stale ones, and without ``sw.js`` the page's registration simply fail
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import site_assets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 _command = "build"
@@ -30,3 +34,5 @@ def on_post_build(config: Any) -> None:
     result = subprocess.run(["node", "scripts/make_sw.mjs", str(site)], capture_output=True, text=True, cwd=ROOT)
     if result.returncode:
         raise PluginError(f"service worker not generated: {result.stderr.strip()[-500:]}")
+    # Written after the site's other files were precompressed: give it its twins too.
+    site_assets.precompress(site, only=[site / "sw.js"])

@@ -102,9 +102,10 @@ def large_assets(site_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix not in COMPRESSED and p.stat().st_size >= LARGE)
 
 
-def precompress(site_dir: Path) -> None:
-    """Write FILE.br and FILE.gz beside every large asset (cached by content, so rebuilds are quick)."""
-    files = large_assets(site_dir)
+def precompress(site_dir: Path, only: list[Path] | None = None) -> None:
+    """Write FILE.br and FILE.gz beside every large asset, or those of ``only`` (cached by content, so rebuilds
+    are quick)."""
+    files = [p for p in large_assets(site_dir) if only is None or p in only]
     if files:
         subprocess.run(["node", "scripts/precompress.mjs", str(ROOT / ".cache" / "precompressed"),
                         *map(str, files)], check=True, capture_output=True, text=True, cwd=ROOT)
