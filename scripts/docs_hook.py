@@ -117,8 +117,11 @@ def render_shortcode(body: str) -> str:
     return format_value(_evaluate(tree.body), fmt.strip())
 
 
-def substitute(markdown: str, *, page: str) -> str:
-    """Replace every shortcode in ``markdown``; raise PluginError naming the page on failure."""
+def substitute(markdown: str, *, page: str, lang: str = "en") -> str:
+    """Replace every shortcode in ``markdown``; raise PluginError naming the page on failure.
+
+    ``lang`` is the page's language: numbers are the same in every language, a widget's labels are not.
+    """
 
     def replace(match: re.Match[str]) -> str:
         body = match.group("body")
@@ -126,7 +129,7 @@ def substitute(markdown: str, *, page: str) -> str:
             if match.group("kind") == "-table":
                 return docs_tables.render(body)
             if match.group("kind") == "-widget":
-                return docs_widgets.render(body, page=page)
+                return docs_widgets.render(body, page=page, lang=lang)
             return render_shortcode(body)
         except Exception as exc:  # every failure must stop the build, with context
             raise PluginError(f"{page}: shortcode {match.group(0)!r} failed: {exc}") from exc
@@ -144,8 +147,13 @@ def on_config(config: Any) -> Any:
     return config
 
 
+def page_language(page: Any) -> str:
+    """The language of a page: the i18n plugin marks each file with its locale (``roofline.zh.md`` → zh)."""
+    return getattr(page.file, "locale", None) or "en"
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    return substitute(markdown, page=page.file.src_uri)
+    return substitute(markdown, page=page.file.src_uri, lang=page_language(page))
 
 
 def on_post_build(config: Any) -> None:

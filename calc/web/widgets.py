@@ -23,6 +23,7 @@ from .calculators.llm_arithmetic import LLM_ARITHMETIC
 from .calculators.planner import PLANNER
 from .calculators.roofline import ROOFLINE
 
+from . import i18n
 from .forms import parse_inputs
 from .render import render_rows
 from ..core.validate import InputError
@@ -43,26 +44,34 @@ def get_widget(name: str) -> Widget:
         raise InputError("widget", f"widget={name!r} is unknown; known: {', '.join(WIDGETS)}") from None
 
 
-def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
+def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en") -> dict[str, Any]:
     """Run widget ``name`` on raw form values; a JSON-able dict either way.
+
+    ``lang`` is the page's language: labels, notes, chart titles and error messages come from its
+    catalog (:mod:`calc.web.i18n`); numbers and ``values`` are the same in every language.
 
     >>> call("kv_cache")["ok"], call("kv_cache", {"context_len": "abc"})["field"]
     (True, 'context_len')
+    >>> call("kv_cache", {"context_len": "abc"}, lang="zh")["message"]
+    "「每个请求的上下文」的值 'abc' 不是数字"
     """
     widget = get_widget(name)
+    i18n.check_language(lang)
+    names = {f.name: i18n.t(f.label, lang) for f in widget.fields}
     try:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
+        return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names)}
     except (ArithmeticError, ValueError) as err:  # e.g. an overflow from inputs that are each in range
-        return {"ok": False, "field": "", "message": f"These inputs cannot be computed ({err}); try smaller values"}
+        message = f"These inputs cannot be computed ({err}); try smaller values"
+        return {"ok": False, "field": "", "message": i18n.t(message, lang)}
     return {
         "ok": True,
         "inputs": inputs,
-        "html": render_rows(result.rows, note=result.note) + result.table,
+        "html": i18n.html(render_rows(result.rows, note=result.note) + result.table, lang),
         "values": {row.key: row.value for row in result.rows if row.key},
-        "chart": result.chart,
+        "chart": i18n.chart(result.chart, lang),
     }
 
 
@@ -74,9 +83,9 @@ def _form_field(widget: Widget, field: str) -> str:
     return next((n for n in names if n.startswith(f"{field}_")), field)
 
 
-def call_json(name: str, raw_json: str) -> str:
-    """:func:`call` with JSON in and out: what the Web Worker uses."""
+def call_json(name: str, raw_json: str, lang: str = "en") -> str:
+    """:func:`call` with JSON in and out: what the Web Worker uses (``lang``: the page's language)."""
     raw = json.loads(raw_json) if raw_json else {}
     if not isinstance(raw, dict):
-        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
-    return json.dumps(call(name, raw))
+        return json.dumps({"ok": False, "field": "", "message": i18n.t("inputs must be a JSON object", lang)})
+    return json.dumps(call(name, raw, lang=lang))

@@ -9,14 +9,8 @@
   const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
   const VENDOR = new URL("../vendor/", SCRIPT);
   const START_TIMEOUT_MS = 90_000;
-  const STATUS = {
-    prerendered: "Computed at build time; edit a value to recompute in your browser",
-    loading: "Loading Python in your browser (first visit only)…",
-    live: "Live: computed in your browser by calc",
-    computing: "Computing…",
-    failed: "Python could not start; the numbers shown were computed at build time",
-    broken: "These inputs could not be computed; the last result is kept",
-  };
+  // The status lines and hints come with each widget (data-messages), in the page's language, from
+  // calc.web.i18n: the same catalog that translated the prerendered labels.
 
   // ------------------------------------------------------------------ the shared worker
   const runtime = {
@@ -73,12 +67,12 @@
       return this.ready;
     },
 
-    async call(fn, kwargs) {
+    async call(fn, kwargs, lang) {
       await this.start();
       const id = this.nextId++;
       return new Promise((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        this.worker.postMessage({ id, fn, kwargs });
+        this.worker.postMessage({ id, fn, kwargs, lang });
       });
     },
 
@@ -124,13 +118,13 @@
   // Charts are redrawn after the numbers, once edits pause: a Vega view takes tens of milliseconds
   // to build, and it must not delay the next result while a reader is typing.
   const chartTimers = new WeakMap();
-  function scheduleChart(container, spec) {
+  function scheduleChart(container, spec, unavailable) {
     container.dataset.spec = JSON.stringify(spec);
     clearTimeout(chartTimers.get(container));
-    chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
+    chartTimers.set(container, setTimeout(() => drawChart(container, spec, unavailable), 120));
   }
 
-  async function drawChart(container, spec) {
+  async function drawChart(container, spec, unavailable = "Chart unavailable") {
     container.dataset.spec = JSON.stringify(spec);
     if (!spec) return;
     try {
@@ -138,7 +132,7 @@
       await window.vegaEmbed(container, spec, { actions: false, renderer: "svg", config: themeConfig() });
       container.dataset.rendered = "true";
     } catch (error) {
-      container.textContent = `Chart unavailable: ${error.message}`;
+      container.textContent = `${unavailable}: ${error.message}`;
     }
   }
 
@@ -175,7 +169,11 @@
     const output = root.querySelector(".calc-output");
     const chart = root.querySelector(".calc-chart");
     const status = root.querySelector(".calc-status");
+    const lang = root.dataset.lang || "en";
+    const messages = JSON.parse(root.dataset.messages || "{}");
+    const say = (key) => messages[key] || key;
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
+    const draw = (spec) => drawChart(chart, spec, say("Chart unavailable"));
     let latest = 0;
     let timer = null;
 
@@ -183,7 +181,7 @@
     const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));  // schema fields only
     const showStatus = (state, detail) => {
       status.dataset.state = state;
-      status.textContent = detail ? `${STATUS[state]} (${detail})` : STATUS[state];
+      status.textContent = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
     };
     const clearErrors = () => {
       for (const box of root.querySelectorAll(".calc-field")) {
@@ -207,7 +205,7 @@
         form.after(note);
       }
       output.classList.add("calc-stale");
-      output.title = "Out of date: fix the highlighted input";
+      output.title = say("Out of date: fix the highlighted input");
     };
 
     async function recompute() {
@@ -218,7 +216,7 @@
       else showStatus("computing");
       let result;
       try {
-        result = await runtime.call(name, inputs);
+        result = await runtime.call(name, inputs, lang);
       } catch (error) {
         if (id !== latest) return;
         if (runtime.state === "live") {
@@ -243,7 +241,7 @@
       root.dataset.values = JSON.stringify(result.values);
       root.dataset.computed = JSON.stringify(inputs); // which inputs the shown result belongs to
       showStatus("live");
-      scheduleChart(chart, result.chart);
+      scheduleChart(chart, result.chart, say("Chart unavailable"));
     }
 
     function applyFills(field, value) {
@@ -284,7 +282,7 @@
       output.innerHTML = prerendered.html;
       output.classList.remove("calc-stale");
       writeUrlState(name, {}, defaults, schema);
-      drawChart(chart, prerendered.spec);
+      draw(prerendered.spec);
       showStatus(runtime.state === "live" ? "live" : "prerendered");
     });
 
@@ -295,7 +293,7 @@
       if (state === "failed") showStatus("failed", runtime.failure);
     });
 
-    drawChart(chart, prerendered.spec);
+    draw(prerendered.spec);
     const fromUrl = readUrlState(name);
     if (Object.keys(fromUrl).length) {
       // A preset named in the URL fills its sizes first; sizes given in the URL then win.
