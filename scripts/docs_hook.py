@@ -9,7 +9,8 @@ Markdown may contain shortcodes of two kinds:
   ``FORMAT`` is a format spec such as ``,.0f``, optionally preceded by a
   display unit from ``calc.core.units``: ``TFLOP:.2f`` divides the SI value by
   1e12 first.  A ``Quantity`` is formatted by its value; without a format
-  it prints as ``value unit``.
+  it prints as ``value unit``.  ``FORMAT`` ``t`` shows a word calc returns
+  (``"memory"``, ``"KV cache"``) in the page's language, from ``calc.web.i18n``.
 * ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
 * ``{{ calc-widget: NAME key=value ... }}`` — a live calculator from
   ``calc.web.widgets``, its defaults prerendered here (see ``docs_widgets``).
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import calc  # noqa: E402
 import calc.source.examples  # noqa: E402
 from calc.core import units  # noqa: E402
+from calc.web import i18n  # noqa: E402
 from calc.core.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
@@ -107,14 +109,21 @@ def format_value(value: Any, fmt: str) -> str:
     return format(number, spec)
 
 
-def render_shortcode(body: str) -> str:
-    """Evaluate one ``calc:`` shortcode body (``EXPR`` or ``EXPR | FORMAT``)."""
+def render_shortcode(body: str, lang: str = "en") -> str:
+    """Evaluate one ``calc:`` shortcode body (``EXPR`` or ``EXPR | FORMAT``) for a page in ``lang``."""
     expr, _, fmt = body.partition("|")
     try:
         tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as exc:
         raise ShortcodeError(f"not an expression: {exc.msg}") from None
-    return format_value(_evaluate(tree.body), fmt.strip())
+    value = _evaluate(tree.body)
+    if fmt.strip() == "t":
+        if not isinstance(value, str):
+            raise ShortcodeError(f"format 't' translates words; got {type(value).__name__}")
+        if i18n.lookup(value, lang) is None:
+            raise ShortcodeError(f"{value!r} has no {lang} entry in calc/web/locale_{lang}.py")
+        return i18n.t(value, lang)
+    return format_value(value, fmt.strip())
 
 
 def substitute(markdown: str, *, page: str, lang: str = "en") -> str:
@@ -130,7 +139,7 @@ def substitute(markdown: str, *, page: str, lang: str = "en") -> str:
                 return docs_tables.render(body)
             if match.group("kind") == "-widget":
                 return docs_widgets.render(body, page=page, lang=lang)
-            return render_shortcode(body)
+            return render_shortcode(body, lang)
         except Exception as exc:  # every failure must stop the build, with context
             raise PluginError(f"{page}: shortcode {match.group(0)!r} failed: {exc}") from exc
 

@@ -173,6 +173,8 @@ ZH: dict[str, str] = {
     "Knee (the {cause})": "拐点批量（{cause}）",
     "KV cache": "KV cache",
     "ridge point": "拐点",
+    "small batch (memory-bound)": "小批量（内存带宽受限）",
+    "large batch (compute-bound)": "大批量（算力受限）",
     "Largest batch that fits": "放得下的最大批量",
     "Throughput": "吞吐",
     "The source's formulas (no KV cache)": "原文公式（不计 KV cache）",
