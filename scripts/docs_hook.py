@@ -136,7 +136,7 @@ def substitute(markdown: str, *, page: str, lang: str = "en") -> str:
         body = match.group("body")
         try:
             if match.group("kind") == "-table":
-                return docs_tables.render(body)
+                return docs_tables.render(body, lang)
             if match.group("kind") == "-widget":
                 return docs_widgets.render(body, page=page, lang=lang)
             return render_shortcode(body, lang)

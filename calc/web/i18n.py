@@ -98,7 +98,24 @@ def _piece(name: str, value: str, lang: str, names: dict[str, str] | None) -> st
     if name.startswith("n"):
         return value
     translated = lookup(value, lang, names=names)
+    if translated is None and "; " in value:
+        translated = _list(value.split("; "), lang)
     return value if translated is None else translated
+
+
+def _list(pieces: list[str], lang: str) -> str | None:
+    """A "; "-separated list whose items may themselves contain "; ": the shortest items that have entries."""
+    out, start = [], 0
+    while start < len(pieces):
+        for end in range(start + 1, len(pieces) + 1):
+            found = lookup("; ".join(pieces[start:end]), lang)
+            if found is not None:
+                out.append(found)
+                start = end
+                break
+        else:
+            return None
+    return "；".join(out)
 
 
 def t(text: str, lang: str, *, names: dict[str, str] | None = None) -> str:
