@@ -51,7 +51,7 @@ from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
 from .core.quantity import Quantity
-from .core.validate import InputError
+from .core.validate import InputError, public as _validate_public
 from .roofline import (
     ForwardTime,
     KernelTime,
@@ -85,3 +85,11 @@ __all__ = [
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
 ]
+
+# One error contract at the door: calling a public function wrongly (an unknown, missing or positional
+# argument) is an InputError naming the argument, like any bad value.
+for _name in __all__:
+    _obj = globals()[_name]
+    if callable(_obj) and not isinstance(_obj, type):
+        globals()[_name] = _validate_public(_obj, _name)
+del _name, _obj

@@ -1,7 +1,7 @@
 """Command line: ``python -m calc roofline|model|plan ...`` over the same functions the site uses.
 
 Human tables by default, ``--json`` for machines.  A bad input prints one
-line ``error: <field>=<value> ...`` on stderr and exits with status 2.
+short line ``error: <Label>: <value> <what is allowed>`` on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -81,7 +81,10 @@ class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"error: {message} (see python -m calc --help)\n")
+        # One line, and short: an argument may hold a newline or 100 kB of text.
+        text = " ".join(message.split())
+        text = text if len(text) <= 200 else f"{text[:200]}… ({len(text):,} characters)"
+        self.exit(2, f"error: {text} (see python -m calc --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:

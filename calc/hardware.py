@@ -51,13 +51,11 @@ class Accelerator:
 
     def peak(self, dtype: str = "fp16", *, sparse: bool = False) -> float:
         """Peak FLOP/s for ``dtype``; ``sparse=True`` gives the 2:4-sparsity rate (2x dense)."""
-        if dtype not in self.peaks:
-            have = ", ".join(self.peaks) or "none"
-            raise InputError(
-                "dtype", f"dtype={dtype!r} has no peak for {self.name}; this part lists: {have}"
-            )
-        if sparse and not self.headline_is_sparse:
-            raise InputError("sparse", f"sparse=True but {self.name} has no 2:4 sparsity support")
+        have = ", ".join(self.peaks) or "none"
+        if validate.text("dtype", dtype) not in self.peaks:
+            raise validate.fail("dtype", dtype, f"has no peak for {self.name}; this part lists: {have}")
+        if validate.flag("sparse", sparse) and not self.headline_is_sparse:
+            raise validate.fail("sparse", sparse, f"is not possible: {self.name} has no 2:4 sparsity support")
         return self.peaks[dtype] * (2 if sparse else 1)
 
 
@@ -84,10 +82,10 @@ def custom_accelerator(
             direction="as given",
         )
     return Accelerator(
-        name=name,
+        name=validate.text("name", name),
         memory=validate.non_negative("memory", memory),
         bandwidth=validate.positive("bandwidth", bandwidth),
-        peaks=MappingProxyType({dtype: validate.positive("peak_flops", peak_flops)}),
+        peaks=MappingProxyType({validate.text("dtype", dtype): validate.positive("peak_flops", peak_flops)}),
         interconnect=link,
     )
 
@@ -144,15 +142,18 @@ def get_accelerator(name: str) -> Accelerator:
     >>> get_accelerator("a100-sxm4-80gb").name
     'A100-SXM4-80GB'
     """
-    if not isinstance(name, str) or not name.strip():
-        raise InputError("gpu", f"gpu={name!r} is empty; give a catalog name such as 'A100-SXM4-80GB'")
+    if not isinstance(name, str):
+        raise validate.fail("gpu", name, "is not text; give a catalog name such as 'A100-SXM4-80GB'")
+    if not name.strip():
+        raise validate.fail("gpu", name, "is empty; give a catalog name such as 'A100-SXM4-80GB'")
     found = _index().get(_normalise(name))
     if found is not None:
         return found
     names = [p.name for p in catalog()]
-    close = difflib.get_close_matches(name, names, n=4, cutoff=0.3)
-    hint = ", ".join(close or names)
-    raise InputError("gpu", f"gpu={name!r} is not in the catalog; did you mean: {hint}?")
+    close = difflib.get_close_matches(name[:validate.MAX_TEXT], names, n=4, cutoff=0.3)
+    if close:
+        raise validate.fail("gpu", name, f"is not in the catalog; did you mean: {', '.join(close)}?")
+    raise validate.fail("gpu", name, f"is not in the catalog; it has {len(names)} parts, e.g. {', '.join(names[:4])}")
 
 
 def resolve(gpu: str | Accelerator) -> Accelerator:

@@ -9,6 +9,7 @@ memory-bound, at or above it compute-bound.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,7 +31,7 @@ def _hardware(
     if gpu is None:
         if peak_flops is None or bandwidth is None:
             raise InputError(
-                "gpu", "gpu=None: give a catalog gpu name, or both peak_flops (FLOP/s) and bandwidth (byte/s)"
+                "gpu", "GPU is missing: give a catalog GPU name, or both a peak (FLOP/s) and a memory bandwidth (B/s)"
             )
         part = custom_accelerator(peak_flops=peak_flops, bandwidth=bandwidth, dtype=dtype)
     else:
@@ -192,6 +193,10 @@ class ForwardTime:
     memory_bound_share: float  # fraction of the time spent in memory-bound operators
 
 
+#: What forward_time passes on to forward_operators (anything else is refused by name).
+_FORWARD_INPUTS = tuple(inspect.signature(forward_operators).parameters)
+
+
 def forward_time(*, gpu: str | Accelerator, **kwargs: Any) -> ForwardTime:
     """Each operator as its own kernel: ``max(FLOPs / π(dtype), bytes / β)``, summed over operators.
 
@@ -202,6 +207,7 @@ def forward_time(*, gpu: str | Accelerator, **kwargs: Any) -> ForwardTime:
     True
     """
     part = resolve(gpu)
+    validate.keywords("forward_time", kwargs, _FORWARD_INPUTS)
     fwd = forward_operators(**kwargs)
     rows = []
     for op in fwd.operators:

@@ -35,7 +35,7 @@ def test_substitution(markdown, html):
     [
         ("{{ calc: no_such_function() }}", "unknown name 'no_such_function'"),
         ("{{ calc: ridge_point(gpu='Z9000') }}", "is not in the catalog"),
-        ("{{ calc: llama13b_forward().flops | furlong:.2f }}", "unit='furlong' is not a known display unit"),
+        ("{{ calc: llama13b_forward().flops | furlong:.2f }}", "Unit: 'furlong' is not a known display unit"),
         ("{{ calc: llama13b_forward().__class__ }}", "private attribute"),
         ("{{ calc: [x for x in ()] }}", "ListComp is not allowed"),
         ("{{ calc: ridge_point( }}", "not an expression"),

@@ -83,7 +83,7 @@ def test_failing_notebook_cell_fails_the_build(tmp_path: Path):
     )
     result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
-    assert "weights=2 does not fit in total_memory=1" in result.stderr
+    assert "Weights: 2 do not fit in a total memory of 1" in result.stderr
 
 
 def test_cache_key_follows_calc_and_figure_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -41,5 +41,8 @@ def test_crossover_never_reached_for_tiny_layer():
 @pytest.mark.parametrize(("field", "value"), [("d_in", 0), ("d_out", 2.5), ("batch", -3)])
 def test_linear_layer_rejects_bad_sizes(field, value):
     kwargs = {"d_in": 16, "d_out": 16, "batch": 4, field: value}
-    with pytest.raises(ValueError, match=f"{field}={value!r} must be a whole number of at least 1"):
+    # Labelled, quoted, and the allowed range in the message.
+    label = {"d_in": "Input width", "d_out": "Output width", "batch": "Batch"}[field]
+    with pytest.raises(calc.InputError, match=f"^{label}: {value!r} .*; give a whole number from 1 to") as err:
         calc.linear_layer(**kwargs)
+    assert err.value.field == field

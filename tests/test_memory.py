@@ -30,7 +30,7 @@ def test_cache_that_does_not_fit_is_an_error():
 
 
 def test_weights_that_do_not_fit_is_an_error():
-    with pytest.raises(ValueError, match=r"weights=130 does not fit in total_memory=80"):
+    with pytest.raises(ValueError, match=r"Weights: 130 do not fit in a total memory of 80"):
         calc.max_batch(total_memory=80, weights=130, per_request=1)
 
 
@@ -49,16 +49,16 @@ def test_model_batch_limit_uses_kv_heads_for_gqa():
 
 
 def test_model_batch_limit_when_model_does_not_fit():
-    with pytest.raises(ValueError, match="does not fit"):
+    with pytest.raises(ValueError, match="do not fit"):
         calc.model_batch_limit(model="LLaMA-65B", n_gpus=1, context_len=2048, gpu="A100-SXM4-80GB")
 
 
 def test_model_batch_limit_needs_memory():
-    with pytest.raises(ValueError, match="memory_per_gpu=None"):
+    with pytest.raises(ValueError, match="Memory per GPU is missing"):
         calc.model_batch_limit(model="LLaMA-13B", n_gpus=8, context_len=2048)
 
 
 def test_nodes_round_up():
     assert calc.nodes_for_users(users=10_001, requests_per_node=50).value == 201
-    with pytest.raises(ValueError, match="requests_per_node=0 must be greater than 0"):
+    with pytest.raises(ValueError, match=r"Requests per node: 0 is too small; give a number from 0\.001 to"):
         calc.nodes_for_users(users=10, requests_per_node=0)

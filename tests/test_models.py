@@ -127,7 +127,7 @@ def test_every_preset_has_a_source():
 
 
 def test_unknown_model_lists_presets():
-    with pytest.raises(ValueError, match=r"model='LLaMA-14B' is not a preset; did you mean: .*LLaMA-13B"):
+    with pytest.raises(ValueError, match=r"Model: 'LLaMA-14B' is not a preset; did you mean: .*LLaMA-13B"):
         calc.get_model("LLaMA-14B")
 
 
@@ -137,8 +137,8 @@ def test_unknown_model_lists_presets():
         ({"num_key_value_heads": 6}, "num_key_value_heads",
          "num_attention_heads=2 must be a multiple of num_key_value_heads=6"),
         ({"hidden_size": None}, "hidden_size", "hidden_size is missing; a llama config needs it"),
-        ({"vocab_size": "32000"}, "vocab_size", "vocab_size='32000' is not a number"),
-        ({"tie_word_embeddings": "yes"}, "tie_word_embeddings", "tie_word_embeddings='yes' must be true or false"),
+        ({"vocab_size": "32000"}, "vocab_size", "vocab_size: '32000' is not a number; give a whole number from 1 to 100,000,000"),
+        ({"tie_word_embeddings": "yes"}, "tie_word_embeddings", "tie_word_embeddings: 'yes' must be true or false"),
         ({"head_dim": None, "hidden_size": 9}, "head_dim", "hidden_size=9 is not divisible by num_attention_heads=2"),
     ],
 )
@@ -165,12 +165,23 @@ def test_moe_top_k_cannot_exceed_experts():
     config = {**calc.hf_config_of("DeepSeek-V2-Lite"), "num_experts_per_tok": 65}
     with pytest.raises(InputError, match="num_experts_per_tok=65 must not exceed n_routed_experts=64"):
         from_hf_config(config)
+    # Mixtral's spelling too: 9 of 8 experts per token is refused, as DeepSeek's is.
+    mixtral = {**calc.hf_config_of("Mixtral-8x7B"), "num_experts_per_tok": 9}
+    with pytest.raises(InputError, match="num_experts_per_tok=9 must not exceed num_local_experts=8") as info:
+        from_hf_config(mixtral)
+    assert info.value.field == "num_experts_per_tok"
+
+
+def test_config_sizes_are_bounded():
+    # 10^30 layers would overflow every later product: refused on the key the reader pasted, with the bound.
+    with pytest.raises(InputError, match=r"^num_hidden_layers: 1e\+30 is too large; give a whole number from 1 to 100,000$"):
+        from_hf_config({**TINY, "num_hidden_layers": 1e30})
 
 
 def test_custom_decoder_checks_heads():
-    with pytest.raises(ValueError, match="n_heads=32 must be a multiple of n_kv_heads=6"):
+    with pytest.raises(InputError, match="KV heads: 6 does not divide the 32 attention heads; give a divisor of 32"):
         calc.dense_decoder(hidden=4096, n_layers=2, n_heads=32, n_kv_heads=6, intermediate=11008, vocab=32000)
-    with pytest.raises(ValueError, match="hidden=4100 is not divisible by n_heads=32"):
+    with pytest.raises(InputError, match="Hidden size: 4100 is not divisible by the 32 attention heads"):
         calc.dense_decoder(hidden=4100, n_layers=2, n_heads=32, intermediate=11008, vocab=32000)
 
 

@@ -136,14 +136,14 @@ def test_time_shares_add_up_and_decode_is_memory_bound():
 
 
 def test_bad_inputs_name_the_field():
-    with pytest.raises(InputError, match="phase='train' must be 'prefill' or 'decode'"):
+    with pytest.raises(InputError, match="Phase: 'train' is not allowed; give one of prefill, decode"):
         calc.forward_operators(model="Llama-2-7B", phase="train")
-    with pytest.raises(InputError, match="kv='fp6' is not a storage format") as info:
+    with pytest.raises(InputError, match="KV cache format: 'fp6' is not a storage format") as info:
         decode(kv="fp6")
     assert info.value.field == "kv"
-    with pytest.raises(InputError, match="group_size=64 only applies to int4"):
+    with pytest.raises(InputError, match="Group size: 64 only applies to int4"):
         decode(weights="bf16", group_size=64)
-    with pytest.raises(InputError, match="dtype='bf16' has no peak for V100"):
+    with pytest.raises(InputError, match="Number format: 'bf16' has no peak for V100"):
         calc.forward_time(gpu="V100-SXM2-32GB", model="Llama-2-7B")
 
 

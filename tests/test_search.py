@@ -93,16 +93,16 @@ def test_cli_tables_and_json():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("model", "--tp", "3"), "error: tp=3 must divide the 32 attention heads"),
-    (("model", "--gpu", "XYZ"), "error: gpu='XYZ' is not in the catalog"),
-    (("plan", "--users", "0"), "error: users=0"),
-    (("plan", "--price", "H100"), "error: price='H100'"),
+    (("model", "--tp", "3"), "error: Tensor parallel (TP): 3 does not divide the 32 attention heads"),
+    (("model", "--gpu", "XYZ"), "error: GPU: 'XYZ' is not in the catalog"),
+    (("plan", "--users", "0"), "error: Users: 0 is too small; give a whole number from 1 to"),
+    (("plan", "--price", "H100"), "error: Price: 'H100' must be written GPU=price per GPU-hour"),
     # argparse's own errors are one line too, not usage + error.
     (("roofline", "--intensity", "abc"), "error: argument --intensity: invalid float value: 'abc'"),
     (("model", "--efficiency", "bad"), "error: argument --efficiency: invalid choice: 'bad'"),
     (("nope",), "error: argument command: invalid choice: 'nope'"),
     ((), "error: the following arguments are required: command"),
-    (("plan", "--top", "-1"), "error: top=-1 must be a whole number of at least 1"),
+    (("plan", "--top", "-1"), "error: Rows to print: -1 is too small; give a whole number from 1 to 10,000"),
 ])
 def test_cli_bad_input_one_line_nonzero(args, message):
     r = _cli(*args)

@@ -116,4 +116,4 @@ def test_bad_shortcode_fails_the_build(tmp_path: Path):
     page.write_text(page.read_text(encoding="utf-8") + "\n{{ calc: ridge_point(gpu='B9000') }}\n", encoding="utf-8")
     result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
-    assert "roofline.md" in result.stderr and "gpu='B9000' is not in the catalog" in result.stderr
+    assert "roofline.md" in result.stderr and "GPU: 'B9000' is not in the catalog" in result.stderr

@@ -12,7 +12,7 @@ def test_gb_and_gib_are_distinct():
 
 
 def test_convert_rejects_unknown_unit():
-    with pytest.raises(ValueError, match=r"unit='GBps' is not a known display unit"):
+    with pytest.raises(ValueError, match=r"Unit: 'GBps' is not a known display unit"):
         units.convert(1.0, to="GBps")
 
 

@@ -70,11 +70,12 @@ def data_format(
     >>> data_format("bf16").bytes_per_element
     2
     """
-    if dtype not in STORAGE:
-        raise InputError(field, f"{field}={dtype!r} is not a storage format; use one of: {', '.join(STORAGE)}")
+    validate.text("field", field)
+    if validate.text(field, dtype) not in STORAGE:
+        raise validate.fail(field, dtype, f"is not a storage format; use one of: {', '.join(STORAGE)}")
     if dtype not in GROUPED:
         if group_size is not None:
-            raise InputError("group_size", f"group_size={group_size!r} only applies to int4; leave it empty for {dtype}")
+            raise validate.fail("group_size", group_size, f"only applies to int4; leave it empty for {dtype}")
         return DataFormat(dtype=dtype, group_size=None, scale_bytes=0, zero_point_bytes=0,
                           bytes_per_element=BYTES[dtype])
     g = validate.positive_int("group_size", DEFAULT_GROUP_SIZE if group_size is None else group_size)
@@ -94,8 +95,12 @@ def matmul_peak_dtype(*, weights: str, activations: str) -> str:
     >>> matmul_peak_dtype(weights="int4", activations="bf16"), matmul_peak_dtype(weights="fp8", activations="fp8")
     ('bf16', 'fp8')
     """
+    width = {"fp32": 3, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1}
+    if validate.text("weights", weights) not in STORAGE:
+        raise validate.fail("weights", weights, f"is not a storage format; use one of: {', '.join(STORAGE)}")
+    if validate.text("activations", activations) not in width:
+        raise validate.fail("activations", activations, f"is not a compute format; use one of: {', '.join(width)}")
     if weights == activations or weights == "int4":
         return activations
-    width = {"fp32": 3, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1}
     # Mixed formats: the kernel upcasts the narrower operand to the wider one.
     return weights if width[weights] > width[activations] else activations

@@ -19,7 +19,7 @@ def operational_intensity(*, flops: float, bytes_moved: float) -> Quantity:
     """
     f = validate.non_negative("flops", flops)
     q = validate.positive("bytes_moved", bytes_moved)
-    value = f / q
+    value = validate.finite("bytes_moved", f / q, "the intensity")
     return Quantity(
         value=value,
         unit="FLOP/byte",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .validate import InputError
+from .validate import fail
 
 KILO = 1e3
 MEGA = 1e6
@@ -66,11 +66,10 @@ def convert(value: float, *, to: str) -> float:
     >>> convert(2_039e9, to="GB/s")
     2039.0
     """
-    try:
-        scale = UNIT_SCALES[to]
-    except KeyError:
+    scale = UNIT_SCALES.get(to) if isinstance(to, str) else None
+    if scale is None:
         known = ", ".join(sorted(UNIT_SCALES))
-        raise InputError("unit", f"unit={to!r} is not a known display unit; use one of: {known}") from None
+        raise fail("unit", to, f"is not a known display unit; use one of: {known}")
     return value / scale
 
 

@@ -277,15 +277,16 @@ def dense_decoder(
     heads = validate.positive_int("n_heads", n_heads)
     kv = validate.positive_int("n_kv_heads", heads if n_kv_heads is None else n_kv_heads)
     if heads % kv:
-        raise InputError("n_kv_heads", f"n_heads={heads} must be a multiple of n_kv_heads={kv}")
+        raise validate.fail("n_kv_heads", kv, f"does not divide the {heads} attention heads; give a divisor of {heads}")
     if head_dim is None and h % heads:
-        raise InputError("hidden", f"hidden={h} is not divisible by n_heads={heads}; give head_dim explicitly")
+        raise validate.fail("hidden", h, f"is not divisible by the {heads} attention heads; give the head size explicitly")
     d = validate.positive_int("head_dim", head_dim) if head_dim is not None else h // heads
     return ModelConfig(
-        name=name, hidden=h, n_layers=validate.positive_int("n_layers", n_layers), n_heads=heads,
+        name=validate.text("name", name), hidden=h, n_layers=validate.positive_int("n_layers", n_layers), n_heads=heads,
         n_kv_heads=kv, head_dim=d, intermediate=validate.positive_int("intermediate", intermediate),
-        vocab=validate.positive_int("vocab", vocab), gated_mlp=bool(gated_mlp), rotary_dim=d,
-        activation="silu" if gated_mlp else "gelu", tied_embeddings=bool(tied_embeddings),
+        vocab=validate.positive_int("vocab", vocab), gated_mlp=validate.flag("gated_mlp", gated_mlp),
+        rotary_dim=d, activation="silu" if gated_mlp else "gelu",
+        tied_embeddings=validate.flag("tied_embeddings", tied_embeddings),
     )
 
 
@@ -325,7 +326,9 @@ def hf_config_of(name: str) -> dict:
     8
     """
     model = get_model(name)
-    row = next(r for r in _rows() if r["name"] == model.name)
+    row = next((r for r in _rows() if r["name"] == model.name), None)
+    if row is None:
+        raise validate.fail("model", model.name, "is not a preset; only presets come with a config.json")
     return json.loads(json.dumps(row["config"]))
 
 
@@ -337,10 +340,14 @@ def get_model(name: str | ModelConfig) -> ModelConfig:
     """A preset by name or alias (case-insensitive), or the model itself if one is given."""
     if isinstance(name, ModelConfig):
         return name
+    if not isinstance(name, str):
+        raise validate.fail("model", name, "is not a model name; give a preset name such as 'Llama-2-7B'")
     wanted = _key(name)
     for row, model in zip(_rows(), presets()):
         if wanted in {_key(model.name), *(_key(a) for a in row.get("aliases", ()))}:
             return model
     names = [m.name for m in presets()]
-    close = difflib.get_close_matches(str(name), names, n=4, cutoff=0.3)
-    raise InputError("model", f"model={str(name)[:80]!r} is not a preset; did you mean: {', '.join(close or names)}?")
+    close = difflib.get_close_matches(name[:validate.MAX_TEXT], names, n=4, cutoff=0.3)
+    if close:
+        raise validate.fail("model", name, f"is not a preset; did you mean: {', '.join(close)}?")
+    raise validate.fail("model", name, f"is not a preset; there are {len(names)}, e.g. {', '.join(names[:4])}")

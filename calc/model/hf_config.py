@@ -122,12 +122,15 @@ def _llama_like(r: _Reader) -> dict:
         mlp_bias=r.flag("mlp_bias", False),
         tied_embeddings=r.flag("tie_word_embeddings", family in ("gemma", "gemma2")),
         norms_per_layer=4 if family == "gemma2" else 2,
-        rotary_dim=int(head_dim * float(r.raw("partial_rotary_factor", 1.0))),
+        rotary_dim=int(head_dim * validate.number("partial_rotary_factor", r.raw("partial_rotary_factor", 1.0), high=1.0)),
         max_context=r.int("max_position_embeddings", 0) or None,
     )
     if family == "mixtral":
-        shapes.update(n_experts=r.int("num_local_experts"), experts_per_token=r.int("num_experts_per_tok"),
-                      moe_intermediate=shapes["intermediate"])
+        experts, top_k = r.int("num_local_experts"), r.int("num_experts_per_tok")
+        if top_k > experts:
+            raise InputError("num_experts_per_tok",
+                             f"num_experts_per_tok={top_k} must not exceed num_local_experts={experts}")
+        shapes.update(n_experts=experts, experts_per_token=top_k, moe_intermediate=shapes["intermediate"])
     window = r.raw("sliding_window")
     if family in ("qwen2", "qwen3", "qwen3_moe") and not r.flag("use_sliding_window", False):
         window = None
@@ -177,7 +180,7 @@ def _gpt_neox(r: _Reader) -> dict:
         activation=r.text("hidden_act", "gelu"), norm="layernorm", qkv_bias=bias, o_bias=bias, mlp_bias=True,
         tied_embeddings=r.flag("tie_word_embeddings", False),
         parallel_attention=r.flag("use_parallel_residual", True),
-        rotary_dim=int(head_dim * float(r.raw("rotary_pct", 0.25))), max_context=r.int("max_position_embeddings", 0) or None,
+        rotary_dim=int(head_dim * validate.number("rotary_pct", r.raw("rotary_pct", 0.25), high=1.0)), max_context=r.int("max_position_embeddings", 0) or None,
     )
 
 
@@ -298,11 +301,12 @@ def _family(config: Mapping[str, Any]) -> str:
         if isinstance(arch, str) and arch in _ARCHITECTURES:
             return _ARCHITECTURES[arch]
     unknown = sorted(k for k in config if k not in IGNORED)[:30]
-    said = f"model_type={str(model_type)[:40]!r}" if model_type is not None else f"architectures={str(archs)[:80]}"
+    said = f"model_type={validate.quote(model_type)}" if model_type is not None else f"architectures={validate.quote(archs)}"
     raise InputError(
         "model_type",
         f"{said} is not a supported family ({', '.join(sorted(READERS))}); fields not understood: "
-        f"{', '.join(str(k)[:40] for k in unknown) or 'none'}. If the model is Llama-shaped, set model_type to 'llama'.",
+        f"{', '.join(' '.join(str(k)[:40].split()) for k in unknown) or 'none'}. "
+        "If the model is Llama-shaped, set model_type to 'llama'.",
     )
 
 
@@ -327,7 +331,13 @@ def from_hf_config(
     calc.InputError: num_attention_heads=32 must be a multiple of num_key_value_heads=6
     """
     if not isinstance(config, Mapping):
-        raise InputError("config", f"config must be a JSON object (a dict), not {type(config).__name__}")
+        raise validate.fail("config", config, "is not a JSON object; give the {...} object of a config.json")
+    name = validate.text("name", name)
+    source = validate.text("source", source, empty=True, longest=2000)
+    for key, text in (("published_params", published_params), ("published_active", published_active)):
+        if text is not None:
+            validate.text(key, text)
+    exact_params = None if exact_params is None else validate.positive_int("exact_params", exact_params)
     nested = config.get("text_config")
     if isinstance(nested, Mapping) and "hidden_size" not in config:
         config = {**nested, **{k: v for k, v in config.items() if k != "text_config"}}
@@ -337,7 +347,7 @@ def from_hf_config(
     not_understood = sorted(str(k)[:40] for k in config if k not in reader.used and k not in IGNORED)
     notes = (f"fields not understood (ignored): {', '.join(not_understood)}",) if not_understood else ()
     return ModelConfig(
-        name=str(name)[:80], family=family, **shapes, published_params=published_params,
+        name=name[:80], family=family, **shapes, published_params=published_params,
         published_active=published_active, exact_params=exact_params, source=source, notes=notes,
     )
 

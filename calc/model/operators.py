@@ -226,15 +226,16 @@ def forward_operators(
     True
     """
     m = resolve_model(model)
-    if phase not in ("prefill", "decode"):
-        raise InputError("phase", f"phase={str(phase)[:20]!r} must be 'prefill' or 'decode'")
+    validate.text("phase", phase, choices=("prefill", "decode"))
+    causal, fused_attention, all_logits = (validate.flag(k, v) for k, v in (
+        ("causal", causal), ("fused_attention", fused_attention), ("all_logits", all_logits)))
     bsz = validate.positive_int("batch", batch)
     s = validate.positive_int("seq_len", seq_len)
     wf = data_format(weights, field="weights", group_size=group_size)
     af = data_format(activations, field="activations")
     kf = data_format(kv, field="kv")
     if activations == "int4":
-        raise InputError("activations", "activations='int4' is not a compute format; use bf16, fp16, fp8 or int8")
+        raise validate.fail("activations", activations, "is not a compute format; use bf16, fp16, fp8 or int8")
     bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations)
     prefill = phase == "prefill"
     T = bsz * s if prefill else bsz  # tokens through the projections this step

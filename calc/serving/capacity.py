@@ -112,13 +112,13 @@ def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batc
     ctx = validate.positive_int("context_len", context_len)
     prompt = validate.positive_int("prompt_len", ctx if prompt_len is None else prompt_len)
     if prompt > ctx:
-        raise InputError("prompt_len", f"prompt_len={prompt} is longer than context_len={ctx}; the context holds the prompt")
-    block = None if not block_size else validate.positive_int("block_size", block_size)
+        raise validate.fail("prompt_len", prompt, f"is longer than the context of {validate.count(ctx, 'tokens')}; "
+                                                  "the context holds the prompt")
+    block = validate.optional_count("block_size", block_size, zero_is_none=True)
     reserve = validate.non_negative("reserve_fraction", reserve_fraction)
-    if reserve >= 1:
-        raise InputError("reserve_fraction", f"reserve_fraction={reserve_fraction!r} must be below 1 (0.1 keeps 10 %)")
-    act = activations or default_activations(part)
-    mm = MemoryModel(model=m, part=part, tp=t, pp=p, weights=weights or act, kv=kv or act, activations=act,
+    act = validate.optional_text("activations", activations) or default_activations(part)
+    mm = MemoryModel(model=m, part=part, tp=t, pp=p, weights=validate.optional_text("weights", weights) or act,
+                     kv=validate.optional_text("kv", kv) or act, activations=act,
                      context_len=ctx, prompt_len=prompt, block_size=block, reserve_fraction=reserve)
     used = mm.used(b)
 

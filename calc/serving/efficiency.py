@@ -56,13 +56,10 @@ def efficiency(*, compute: float = TYPICAL.compute, memory: float = TYPICAL.memo
     >>> efficiency(memory=1.2)
     Traceback (most recent call last):
     ...
-    calc.InputError: memory=1.2 must be a fraction in (0, 1]; 1 means the full datasheet rate
+    calc.InputError: Memory efficiency: 1.2 is too large; give a number from 0.001 to 1
     """
     fractions = {}
     for key, value in (("compute", compute), ("memory", memory), ("link", link)):
-        x = validate.positive(key, value)
-        if x > 1:
-            raise validate.fail(key, value, "must be a fraction in (0, 1]; 1 means the full datasheet rate")
-        fractions[key] = x
-    return Efficiency(name=name, **fractions, alpha=validate.non_negative("alpha", alpha),
+        fractions[key] = validate.number(key, value, low=0.001, high=1.0, name=f"{key.capitalize()} efficiency")
+    return Efficiency(name=validate.text("name", name), **fractions, alpha=validate.non_negative("alpha", alpha),
                       layer_overhead=validate.non_negative("layer_overhead", layer_overhead))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,8 +77,7 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
     b = validate.positive_int("batch", batch)
     p = validate.positive_int("prompt_len", prompt_len)
     o = validate.positive_int("output_len", output_len)
-    if batching not in ("continuous", "static"):
-        raise InputError("batching", f"batching={batching!r} must be 'continuous' or 'static'")
+    validate.text("batching", batching, choices=("continuous", "static"))
     n_points = validate.positive_int("curve_points", curve_points)
     pre, dec, ttft, tpot = serve(ev, batch=b, prompt_len=p, output_len=o, continuous=batching == "continuous")
     gpus = ev.tp * ev.pp
@@ -135,9 +135,14 @@ class ServingRange:
     typical: ServingEstimate
 
 
+#: What serving_range passes on to serving_estimate (anything else is refused by name).
+_RANGE_INPUTS = tuple(k for k in inspect.signature(serving_estimate).parameters if k != "efficiency")
+
+
 def serving_range(**kwargs: Any) -> ServingRange:
     """:func:`serving_estimate` under :data:`OPTIMISTIC` and :data:`TYPICAL` (``efficiency`` is set here)."""
     if "efficiency" in kwargs:
-        raise InputError("efficiency", "serving_range sets efficiency itself; call serving_estimate for one value")
+        raise InputError("efficiency", "Efficiency: serving_range sets it itself; call serving_estimate for one value")
+    validate.keywords("serving_range", kwargs, _RANGE_INPUTS)
     return ServingRange(optimistic=serving_estimate(**kwargs, efficiency=OPTIMISTIC),
                         typical=serving_estimate(**kwargs, efficiency=TYPICAL))

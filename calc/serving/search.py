@@ -147,19 +147,19 @@ def _splits(m: ModelConfig, node: int) -> list[tuple[int, int]]:
 def parse_prices(items: Iterable[str], *, field: str = "prices") -> dict[str, float]:
     """``["H100-SXM5-80GB=2.5", ...]`` as ``{name: dollars per GPU-hour}``; text is parsed, never evaluated."""
     prices: dict[str, float] = {}
-    for item in items:
-        item = item.strip()
+    for item in validate.sequence(field, items):
+        item = validate.text(field, item, empty=True).strip()
         if not item:
             continue
         name, sep, value = item.partition("=")
         try:
             if not sep:
                 raise ValueError
-            prices[resolve(name.strip()).name] = validate.non_negative(field, float(value))
+            prices[resolve(name.strip()).name] = validate.number(field, float(value), high=1e6, name="Price")
         except ValueError as err:
             if isinstance(err, InputError) and err.field == "gpu":
                 raise InputError(field, str(err)) from None
-            raise InputError(field, f"{field}={item!r} must be GPU=dollars_per_hour, e.g. H100-SXM5-80GB=2.5") from None
+            raise validate.fail(field, item, "must be written GPU=price per GPU-hour, e.g. H100-SXM5-80GB=2.5") from None
     return prices
 
 
@@ -186,23 +186,27 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     o = validate.positive_int("output_len", output_len)
     ttft = None if ttft_slo is None else validate.positive("ttft_slo", ttft_slo)
     tpot = None if tpot_slo is None else validate.positive("tpot_slo", tpot_slo)
-    parts = [resolve(g) for g in gpus] if gpus else list(catalog())
+    parts = [resolve(g) for g in validate.sequence("gpus", gpus)] if gpus is not None else list(catalog())
     if not parts:
-        raise InputError("gpus", "gpus=() is empty; name at least one accelerator or leave it out for all")
-    nodes_sizes = sorted({validate.positive_int("gpus_per_node", n) for n in gpus_per_node})
+        raise validate.fail("gpus", gpus, "is empty; name at least one accelerator or leave it out for all")
+    nodes_sizes = sorted({validate.positive_int("gpus_per_node", n) for n in validate.sequence("gpus_per_node", gpus_per_node)})
     if not nodes_sizes or nodes_sizes[-1] > 8:
-        raise InputError("gpus_per_node", f"gpus_per_node={gpus_per_node!r} must be sizes between 1 and 8")
-    for w in weight_dtypes:
-        if w not in WEIGHT_DTYPES:
-            raise InputError("weight_dtypes", f"weight_dtypes has {w!r}; use some of {', '.join(WEIGHT_DTYPES)}")
-    for k in kv_dtypes:
-        if k not in KV_DTYPES:
-            raise InputError("kv_dtypes", f"kv_dtypes has {k!r}; use some of {', '.join(KV_DTYPES)}")
+        raise validate.fail("gpus_per_node", gpus_per_node, "must be sizes between 1 and 8")
+    for key, chosen, allowed in (("weight_dtypes", weight_dtypes, WEIGHT_DTYPES), ("kv_dtypes", kv_dtypes, KV_DTYPES)):
+        for x in validate.sequence(key, chosen):
+            validate.text(key, x, choices=allowed)
     price = {}
+    if prices is not None and not isinstance(prices, Mapping):
+        raise validate.fail("prices", prices, "is not a table of prices; give {GPU name: dollars per GPU-hour}")
     for name, value in (prices or {}).items():
-        price[resolve(name).name] = validate.non_negative(f"prices[{name}]", value)
-    block = None if not block_size else validate.positive_int("block_size", block_size)
+        try:
+            part_name = resolve(name).name
+        except InputError as err:  # the message names the GPU; the field is the prices table
+            raise InputError("prices", str(err)) from None
+        price[part_name] = validate.number("prices", value, high=1e6, name=f"Price of {part_name}")
+    block = validate.optional_count("block_size", block_size, zero_is_none=True)
     reserve = validate.non_negative("reserve_fraction", reserve_fraction)
+    validate.flag("expert_parallel", expert_parallel)
 
     deployments: list[Deployment] = []
     configurations = evaluations = 0
@@ -296,16 +300,21 @@ def users_per_node(*, model: str | Mapping[str, Any] | ModelConfig, gpu: str | A
     n = validate.positive_int("gpus_per_node", gpus_per_node)
     t = n if tp is None else validate.positive_int("tp", tp)
     if n % (t * validate.positive_int("pp", pp)):
-        raise InputError("tp", f"tp={t} × pp={pp} must divide gpus_per_node={n}")
+        raise validate.fail("tp", t, f"× {pp} pipeline stages must divide the {n} GPUs of a node")
     ev = make_evaluator(model=model, gpu=gpu, tp=t, pp=pp, weights=weights, kv=kv, efficiency=efficiency)
     p = validate.positive_int("prompt_len", prompt_len)
     o = validate.positive_int("output_len", output_len)
     mem = MemoryModel(model=ev.m, part=ev.part, tp=t, pp=pp, weights=ev.weights, kv=ev.kv, activations=ev.activations,
-                      context_len=p + o, prompt_len=p, block_size=block_size or None,
+                      context_len=p + o, prompt_len=p,
+                      block_size=validate.optional_count("block_size", block_size, zero_is_none=True),
                       reserve_fraction=validate.non_negative("reserve_fraction", reserve_fraction))
     cap = replica_capacity(ev, mem, prompt_len=p, output_len=o,
                            ttft_slo=None if ttft_slo is None else validate.positive("ttft_slo", ttft_slo),
                            tpot_slo=None if tpot_slo is None else validate.positive("tpot_slo", tpot_slo))
+    if cap.limited_by == "does not fit":  # no batch at all: an error, not a result with infinite latencies
+        raise validate.fail("model", ev.m.name, f"does not fit in one replica ({t * pp} × {ev.part.name}) with one "
+                                                f"request of {p + o:,} tokens; use more GPUs per replica, smaller "
+                                                "formats or a shorter prompt and output")
     replicas = n // (t * pp)
     return ReplicaCapacity(batch=cap.batch * replicas, memory_batch=cap.memory_batch * replicas,
                            limited_by=cap.limited_by, ttft=cap.ttft, tpot=cap.tpot, evaluations=cap.evaluations)
@@ -313,7 +322,7 @@ def users_per_node(*, model: str | Mapping[str, Any] | ModelConfig, gpu: str | A
 
 def nodes_for(*, users: int, per_node: int) -> Quantity:
     """⌈users / users per node⌉ (:func:`calc.source.planner.nodes_for_users`), refusing a node that serves nobody."""
-    if per_node < 1:
-        raise InputError("per_node", f"per_node={per_node} : one node serves no request within the SLO; "
-                                     "relax the SLO or use more memory")
+    if validate.number("per_node", per_node, integer=True) < 1:
+        raise validate.fail("per_node", per_node, "means one node serves no request within the SLO; "
+                                                  "relax the SLO or use more memory")
     return nodes_for_users(users=users, requests_per_node=per_node)

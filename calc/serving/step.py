@@ -81,7 +81,7 @@ def default_activations(part: Accelerator) -> str:
 def link_one_way(part: Accelerator) -> float:
     """One-way GPU-to-GPU bandwidth: the catalog's bidirectional totals halved."""
     if part.interconnect is None:
-        raise InputError("gpu", f"gpu={part.name!r} lists no interconnect; use one GPU (tp=1, pp=1)")
+        raise validate.fail("gpu", part.name, "lists no interconnect; use one GPU (TP 1, PP 1)")
     bw = part.interconnect.bandwidth
     return bw / 2 if "bidirectional" in part.interconnect.direction else bw
 
@@ -143,8 +143,8 @@ class Evaluator:
         try:
             return self.peaks[dtype]
         except KeyError:
-            raise InputError("activations", f"activations={self.activations!r}: {self.part.name} has no {dtype} peak;"
-                                            f" it lists {', '.join(self.part.peaks)}") from None
+            raise validate.fail("activations", self.activations, f"is not possible: {self.part.name} has no {dtype} "
+                                                                 f"peak; it lists {', '.join(self.part.peaks)}") from None
 
     def ops(self, lines: tuple[OpLine, ...], s0: float, s1: float) -> Parts:
         """Operators' time, mean over contexts s0..s1, split into compute and the three byte kinds."""
@@ -296,22 +296,23 @@ def make_evaluator(*, model: Model, gpu: str | Accelerator, tp: int = 1, pp: int
     t = validate.positive_int("tp", tp)
     p = validate.positive_int("pp", pp)
     if m.n_heads % t:
-        raise InputError("tp", f"tp={tp} must divide the {m.n_heads} attention heads of {m.name}; try "
-                               + ", ".join(str(d) for d in range(1, 9) if m.n_heads % d == 0))
+        raise validate.fail("tp", tp, f"does not divide the {m.n_heads} attention heads of {m.name}; try "
+                            + ", ".join(str(d) for d in range(1, 9) if m.n_heads % d == 0))
     if p > m.n_layers:
-        raise InputError("pp", f"pp={pp} is more stages than the {m.n_layers} layers of {m.name}")
-    act = activations or default_activations(part)
+        raise validate.fail("pp", pp, f"is more stages than the {m.n_layers} layers of {m.name}")
+    act = validate.optional_text("activations", activations) or default_activations(part)
     if act not in part.peaks:
-        raise InputError("activations", f"activations={act!r}: {part.name} has no {act} peak; "
-                                        f"it lists {', '.join(part.peaks)}")
-    w = weights or act
-    k = kv or act
+        raise validate.fail("activations", act, f"is not possible: {part.name} has no {act} peak; "
+                                                f"it lists {', '.join(part.peaks)}")
+    w = validate.optional_text("weights", weights) or act
+    k = validate.optional_text("kv", kv) or act
+    validate.flag("expert_parallel", expert_parallel)
     data_format(w, field="weights")
     data_format(k, field="kv")
     if t * p > 1:
         link_one_way(part)
     if not isinstance(efficiency, Efficiency):
-        raise InputError("efficiency", f"efficiency={efficiency!r} is not an Efficiency; use calc.serving.efficiency()")
+        raise validate.fail("efficiency", efficiency, "is not an Efficiency; make one with calc.efficiency()")
     return Evaluator(model=m, part=part, tp=t, pp=p, weights=w, kv=k, activations=act,
                      expert_parallel=bool(expert_parallel), eff=efficiency)
 
@@ -330,6 +331,7 @@ def step_time(*, model: Model, gpu: str | Accelerator, phase: str = "decode", ba
                         expert_parallel=expert_parallel, efficiency=efficiency)
     b = validate.positive_int("batch", batch)
     s = validate.positive_int("seq_len", seq_len)
+    validate.text("phase", phase, choices=("prefill", "decode"))
     if phase == "prefill":
         return _step("prefill", ev.prefill(batch=b, prompt_len=s))
     if phase == "decode":

@@ -104,7 +104,7 @@ def linear_layer_crossover(
         text = "the layer's intensity never reaches the ridge point: memory-bound at every batch"
     bound_at: dict[int, Bound] = {
         b: ("compute" if b >= threshold else "memory")
-        for b in (validate.positive_int("batches", x) for x in batches)
+        for b in (validate.positive_int("batches", x) for x in validate.sequence("batches", batches))
     }
     return LinearCrossover(
         gpu=name,

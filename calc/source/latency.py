@@ -73,7 +73,7 @@ def gpu_figures(
     for field, value in given.items():
         value = defaults[field] if value is None else value
         if value is None:
-            raise InputError(field, f"{field}=None: give it (SI units) or name a catalog gpu that has it")
+            raise InputError(field, f"{validate.label(field)} is missing: give it (SI units) or name a catalog GPU that has it")
         out[field] = validate.positive(field, value)
     return out
 

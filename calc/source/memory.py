@@ -101,12 +101,12 @@ def max_batch(*, total_memory: float, weights: float, per_request: float) -> Bat
     free = total - w
     if free <= 0:
         raise InputError(
-            "weights", f"weights={w:g} does not fit in total_memory={total:g}; use more GPUs or smaller weights"
+            "weights", f"Weights: {w:g} do not fit in a total memory of {total:g}; use more GPUs or smaller weights"
         )
     batch = free / r
     if batch < 1:
         raise InputError(
-            "per_request", f"per_request={r:g} is more than the {free:g} left after the weights; "
+            "per_request", f"KV cache per request: {r:g} is more than the {free:g} left after the weights; "
             "the KV cache of even one request does not fit: shorten the context or add memory"
         )
     return BatchLimit(
@@ -162,7 +162,7 @@ def model_batch_limit(
     n = validate.positive_int("n_gpus", n_gpus)
     if memory_per_gpu is None:
         if gpu is None:
-            raise InputError("memory_per_gpu", "memory_per_gpu=None: give it in bytes, or name a catalog gpu")
+            raise InputError("memory_per_gpu", "Memory per GPU is missing: give it in bytes, or name a catalog GPU")
         per_gpu = resolve(gpu).memory
     else:
         per_gpu = validate.positive("memory_per_gpu", memory_per_gpu)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
-from ..core.validate import InputError, fail
+from ..core.validate import InputError, count, fail, quote
 
 Kind = Literal["number", "integer", "choice", "text"]
 
@@ -57,10 +57,10 @@ class Field:
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
-                raise fail(self.name, raw, f"is not one of the choices: {', '.join(self.choices)}")
+                raise fail(self.name, raw, f"is not one of the choices: {', '.join(self.choices)}", name=self.label)
             return text
         if isinstance(raw, bool):
-            raise fail(self.name, raw, "is not a number")
+            raise fail(self.name, raw, "is not a number", name=self.label)
         if isinstance(raw, str):
             text = raw.strip()
             if not text:
@@ -68,24 +68,27 @@ class Field:
             if "," in text:
                 # Only as a thousands separator: "1,5" must not silently become 15.
                 if not THOUSANDS.fullmatch(text):
-                    raise fail(self.name, raw, "is not a number; use '.' for decimals and ',' only between thousands")
+                    raise fail(self.name, raw, "is not a number; use '.' for decimals and ',' only between thousands", name=self.label)
                 text = text.replace(",", "")
             try:
                 number = float(text)
             except ValueError:
-                raise fail(self.name, raw, "is not a number") from None
+                raise fail(self.name, raw, "is not a number", name=self.label) from None
         elif isinstance(raw, (int, float)):
-            number = float(raw)
+            try:
+                number = float(raw)
+            except OverflowError:  # a whole number beyond float range
+                raise fail(self.name, raw, "is too large; enter a smaller number", name=self.label) from None
         else:
-            raise fail(self.name, raw, "is not a number")
+            raise fail(self.name, raw, "is not a number", name=self.label)
         if not math.isfinite(number):
-            raise fail(self.name, raw, "is not finite; enter a finite number")
+            raise fail(self.name, raw, "is not finite; enter a finite number", name=self.label)
         self._check_range(number, raw)
         if self.kind == "integer":
             if abs(number) > MAX_INTEGER:
-                raise fail(self.name, raw, f"is too large; the most this calculator takes is {MAX_INTEGER:,}")
+                raise fail(self.name, raw, f"is too large; the most this calculator takes is {MAX_INTEGER:,}", name=self.label)
             if not number.is_integer():
-                raise fail(self.name, raw, "must be a whole number")
+                raise fail(self.name, raw, "must be a whole number", name=self.label)
             return int(number)
         return number
 
@@ -93,9 +96,9 @@ class Field:
         low, high = self.minimum, self.maximum
         if low is not None and (number < low or (number == low and not self.minimum_inclusive)):
             word = "at least" if self.minimum_inclusive else "greater than"
-            raise fail(self.name, raw, f"must be {word} {low:,.10g}{_unit(self.unit)}")
+            raise fail(self.name, raw, f"must be {word} {count(low, self.unit)}", name=self.label)
         if high is not None and number > high:
-            raise fail(self.name, raw, f"must be at most {high:,.10g}{_unit(self.unit)}")
+            raise fail(self.name, raw, f"must be at most {count(high, self.unit)}", name=self.label)
 
     def schema(self) -> dict[str, Any]:
         """JSON-able description for the browser (min/max/choices/fills)."""
@@ -105,10 +108,6 @@ class Field:
             "choices": list(self.choices), "help": self.help,
             "fills": {k: dict(v) for k, v in self.fills.items()},
         }
-
-
-def _unit(unit: str) -> str:
-    return f" {unit}" if unit else ""
 
 
 def parse_inputs(fields: tuple[Field, ...], raw: Mapping[str, object]) -> dict[str, Any]:
@@ -121,7 +120,8 @@ def parse_inputs(fields: tuple[Field, ...], raw: Mapping[str, object]) -> dict[s
     known = {f.name for f in fields}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise InputError(unknown[0], f"{unknown[0]!r} is not an input of this calculator; inputs: {', '.join(sorted(known))}")
+        raise InputError(str(unknown[0]), f"{quote(unknown[0])} is not an input of this calculator; "
+                                          f"inputs: {', '.join(sorted(known))}")
     filled: dict[str, object] = {}
     for f in fields:
         if f.fills and f.name in raw:

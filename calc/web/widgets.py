@@ -26,7 +26,7 @@ from .calculators.roofline import ROOFLINE
 from . import i18n
 from .forms import parse_inputs
 from .render import render_rows
-from ..core.validate import InputError
+from ..core.validate import InputError, fail
 
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
@@ -38,10 +38,9 @@ WIDGETS: dict[str, Widget] = {
 # ---------------------------------------------------------------- entry points
 
 def get_widget(name: str) -> Widget:
-    try:
-        return WIDGETS[name]
-    except KeyError:
-        raise InputError("widget", f"widget={name!r} is unknown; known: {', '.join(WIDGETS)}") from None
+    if not isinstance(name, str) or name not in WIDGETS:
+        raise fail("widget", name, f"is not a calculator; known: {', '.join(WIDGETS)}")
+    return WIDGETS[name]
 
 
 def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en") -> dict[str, Any]:
@@ -57,14 +56,16 @@ def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en"
     """
     widget = get_widget(name)
     i18n.check_language(lang)
+    if raw is not None and not isinstance(raw, Mapping):
+        raise fail("raw", raw, "is not a table of inputs; give {field name: value}")
     names = {f.name: i18n.t(f.label, lang) for f in widget.fields}
     try:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
         return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names)}
-    except (ArithmeticError, ValueError) as err:  # e.g. an overflow from inputs that are each in range
-        message = f"These inputs cannot be computed ({err}); try smaller values"
+    except (ArithmeticError, ValueError):  # a safety net: the library's bounds keep every result finite
+        message = "These inputs cannot be computed together; try smaller values"
         return {"ok": False, "field": "", "message": i18n.t(message, lang)}
     return {
         "ok": True,
@@ -85,7 +86,11 @@ def _form_field(widget: Widget, field: str) -> str:
 
 def call_json(name: str, raw_json: str, lang: str = "en") -> str:
     """:func:`call` with JSON in and out: what the Web Worker uses (``lang``: the page's language)."""
-    raw = json.loads(raw_json) if raw_json else {}
+    not_object = json.dumps({"ok": False, "field": "", "message": i18n.t("inputs must be a JSON object", lang)})
+    try:
+        raw = json.loads(raw_json) if raw_json else {}
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        return not_object
     if not isinstance(raw, dict):
-        return json.dumps({"ok": False, "field": "", "message": i18n.t("inputs must be a JSON object", lang)})
+        return not_object
     return json.dumps(call(name, raw, lang=lang))

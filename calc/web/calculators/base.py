@@ -88,6 +88,8 @@ def model_argument(model: str, config: str) -> str | dict[str, Any]:
         parsed = json.loads(config)
     except json.JSONDecodeError as err:
         raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    except RecursionError:  # thousands of nested brackets: no config.json nests more than a few levels
+        raise InputError("config", "config.json is nested too deeply to be a model's config; paste the real file") from None
     if not isinstance(parsed, dict):
         raise InputError("config", "config.json must be a JSON object ({...}), as Hugging Face writes it")
     return parsed

@@ -66,7 +66,7 @@ DECODE_LATENCY = Widget(
               fills=model_fills(lambda m: {"params_billion": m.parameter_count().value / 1e9,
                                             "n_layers": m.n_layers, "d_model": m.kv_elements_per_token_layer // 2})),
         Field(name="params_billion", label="Parameters P", unit="billion", default=13.01586432, minimum=0,
-              minimum_inclusive=False),
+              minimum_inclusive=False, maximum=1_000_000),  # 10^15 parameters: calc's own bound
         Field(name="n_layers", label="Layers", kind="integer", default=40, minimum=1, step="1"),
         Field(name="d_model", label="KV width (kv heads × head dim)", kind="integer", default=5120, minimum=1,
               step="1", help="d_model with multi-head attention; less with grouped-query attention."),

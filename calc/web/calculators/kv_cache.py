@@ -11,7 +11,7 @@ from ...source.memory import kv_cache_per_request, kv_cache_per_token, max_batch
 from ...source.planner import nodes_for_users
 from ..render import Row
 from ...core.units import GIB, convert
-from ...core.validate import InputError
+from ...core.validate import InputError, count
 from .base import CUSTOM, GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, model_fills, quantity_row
 
 def _source_estimate(*, model: str, weight_dtype: str, kv_dtype: str, context_len: int, n_gpus: int,
@@ -42,7 +42,7 @@ def _kv(*, model: str, n_layers: int, kv_width: int, params_billion: float, weig
                                    f"{convert(total, to='GiB'):,.1f} GiB: add GPUs or use a smaller weights dtype")
     if per_request.value > free:
         raise InputError("context_len", f"One request's KV cache ({convert(per_request.value, to='GiB'):,.1f} GiB at "
-                                        f"{context_len:,} tokens) is more than the {convert(free, to='GiB'):,.1f} GiB "
+                                        f"{count(context_len, 'tokens')}) is more than the {convert(free, to='GiB'):,.1f} GiB "
                                         "left after the weights: shorten the context, use a smaller KV dtype or add GPUs")
     limit = max_batch(total_memory=total, weights=weights.value, per_request=per_request.value)
     rows = [
