@@ -10,7 +10,8 @@ Markdown may contain shortcodes of two kinds:
   display unit from ``calc.core.units``: ``TFLOP:.2f`` divides the SI value by
   1e12 first.  A ``Quantity`` is formatted by its value; without a format
   it prints as ``value unit``.  ``FORMAT`` ``t`` shows a word calc returns
-  (``"memory"``, ``"KV cache"``) in the page's language, from ``calc.web.i18n``.
+  (``"memory"``, ``"KV cache"``) in the page's language, from ``calc.web.i18n``;
+  ``t:limited by`` shows the phrase ``"limited by memory"`` (the word in context).
 * ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
 * ``{{ calc-widget: NAME key=value ... }}`` — a live calculator from
   ``calc.web.widgets``, its defaults prerendered here (see ``docs_widgets``).
@@ -117,12 +118,14 @@ def render_shortcode(body: str, lang: str = "en") -> str:
     except SyntaxError as exc:
         raise ShortcodeError(f"not an expression: {exc.msg}") from None
     value = _evaluate(tree.body)
-    if fmt.strip() == "t":
+    kind, _, context = fmt.strip().partition(":")
+    if kind == "t":  # "t" or "t:CONTEXT": the word, or the phrase "CONTEXT word", in the page's language
         if not isinstance(value, str):
             raise ShortcodeError(f"format 't' translates words; got {type(value).__name__}")
-        if i18n.lookup(value, lang) is None:
-            raise ShortcodeError(f"{value!r} has no {lang} entry in calc/web/locale_{lang}.py")
-        return i18n.t(value, lang)
+        phrase = f"{context} {value}" if context else value
+        if i18n.lookup(phrase, lang) is None:
+            raise ShortcodeError(f"{phrase!r} has no {lang} entry in calc/web/locale_{lang}.py")
+        return i18n.t(phrase, lang)
     return format_value(value, fmt.strip())
 
 

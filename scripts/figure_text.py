@@ -20,6 +20,7 @@ from typing import Iterator
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter
 
 from calc.web import i18n
 
@@ -31,15 +32,23 @@ def localize(fig: Figure, lang: str) -> list[str]:
     missing: list[str] = []
     if lang == "en":
         return missing
-    for text in fig.findobj(Text):
-        original = text.get_text()
+
+    def translate(original: str) -> str:
         if not original or not _WORDS.search(original) or original.startswith("$"):
-            continue
+            return original
         found = i18n.lookup(original, lang)
         if found is None:
             missing.append(original)
-        else:
-            text.set_text(found)
+        return original if found is None else found
+
+    for text in fig.findobj(Text):
+        text.set_text(translate(text.get_text()))
+    # Category tick labels are redrawn from their formatter at every draw: translate them there.
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [translate(label) for label in formatter.seq]
     return missing
 
 

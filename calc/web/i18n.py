@@ -45,8 +45,16 @@ def ui(lang: str) -> dict[str, str]:
             for key, english in UI.items()}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-#: What a placeholder may match: ``{n}`` a number as calc formats it, anything else some text.
+#: What a placeholder may match: ``{n}`` a number as calc formats it, ``{value}`` a value as
+#: ``calc.core.validate.quote`` shows it (no spaces unless quoted), anything else some text.
 _NUMBER = r"[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?"
+_VALUE = (r"(?:'[^']*(?:'|…)|\"[^\"]*(?:\"|…)|a whole number of (?:over )?[\d,]+ digits|[^\s']\S*)"
+          r"(?: \([\d,]+ characters\))?")
+
+
+def _is_number(placeholder: str) -> bool:
+    """``{n}``, ``{n1}``, ``{n2}`` … capture numbers; other names capture text."""
+    return re.fullmatch(r"n\d*", placeholder) is not None
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -54,19 +62,26 @@ def _compile(template: str) -> re.Pattern[str]:
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[last:match.start()]))
         name = match.group(1)
-        parts.append(f"(?P<{name}>{_NUMBER})" if name.startswith("n") else f"(?P<{name}>.+?)")
+        pattern = _NUMBER if _is_number(name) else _VALUE if name == "value" else ".+?"
+        parts.append(f"(?P<{name}>{pattern})")
         last = match.end()
     parts.append(re.escape(template[last:]))
     return re.compile("".join(parts), re.DOTALL)
 
 
+#: The general shape of calc's input errors ("<Label>: <value> <problem>"): tried on error messages only,
+#: since ordinary text such as "Modelling choices: ..." has the same shape.
+ERROR_SHAPE = "{field}: {value} {problem}"
+
+
 @lru_cache(maxsize=None)
-def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+def _templates(lang: str, errors: bool = False) -> tuple[tuple[re.Pattern[str], str], ...]:
     catalog = CATALOGS[lang]
-    found = [(_compile(k), v) for k, v in catalog.items() if _PLACEHOLDER.search(k)]
-    # Longest first: a specific template wins over a general one that also matches.
-    found.sort(key=lambda item: -len(item[0].pattern))
-    return tuple(found)
+    keys = [k for k in catalog if _PLACEHOLDER.search(k) and (errors or k != ERROR_SHAPE)]
+    # Most fixed text first: a specific template wins over a general one that also matches
+    # ("{label} is empty; enter a number" before "{field}: {value} {problem}").
+    keys.sort(key=lambda k: -len(_PLACEHOLDER.sub("", k)))
+    return tuple((_compile(k), catalog[k]) for k in keys)
 
 
 def check_language(lang: str) -> str:
@@ -75,15 +90,15 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def lookup(text: str, lang: str, *, names: dict[str, str] | None = None) -> str | None:
-    """The translation of ``text``, or None when the catalog has no entry for it."""
+def lookup(text: str, lang: str, *, names: dict[str, str] | None = None, error: bool = False) -> str | None:
+    """The translation of ``text``, or None when the catalog has no entry for it (``error``: an InputError message)."""
     if lang == "en" or not text.strip():
         return text
     catalog = CATALOGS[check_language(lang)]
     stripped = text.strip()
     if stripped in catalog:
         return text.replace(stripped, catalog[stripped])
-    for pattern, target in _templates(lang):
+    for pattern, target in _templates(lang, error):
         match = pattern.fullmatch(stripped)
         if match:
             values = {k: _piece(k, v, lang, names) for k, v in match.groupdict().items()}
@@ -95,7 +110,7 @@ def _piece(name: str, value: str, lang: str, names: dict[str, str] | None) -> st
     """A captured value: a field name becomes its label; a known word is translated; numbers stay."""
     if name == "field" and names and value in names:
         return names[value]
-    if name.startswith("n"):
+    if _is_number(name) or name == "value":
         return value
     translated = lookup(value, lang, names=names)
     if translated is None and "; " in value:
@@ -118,9 +133,9 @@ def _list(pieces: list[str], lang: str) -> str | None:
     return "；".join(out)
 
 
-def t(text: str, lang: str, *, names: dict[str, str] | None = None) -> str:
+def t(text: str, lang: str, *, names: dict[str, str] | None = None, error: bool = False) -> str:
     """``text`` in ``lang`` (English when the catalog lacks it)."""
-    found = lookup(text, lang, names=names)
+    found = lookup(text, lang, names=names, error=error)
     return text if found is None else found
 
 

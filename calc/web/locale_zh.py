@@ -2,8 +2,8 @@
 
 Terms follow the source article (算术强度、内存带宽受限、算力受限、预填充、解码、KV cache) and the
 site's glossary (docs/glossary.zh.md).  Model, GPU and datatype names, formulas and units (GB, GiB,
-ms, TFLOP/s) are the same in both languages and have no entry.  A ``{name}`` is a placeholder; one
-whose name starts with ``n`` captures a number exactly as calc formatted it.
+ms, TFLOP/s) are the same in both languages and have no entry.  A ``{name}`` is a placeholder;
+``{n}``, ``{n1}``, ``{n2}`` … capture a number exactly as calc formatted it.
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ ZH: dict[str, str] = {
     "{n} tokens/s": "{n} token/s",
     "{n} $ per hour": "{n} 美元/小时",
     "{n} billion": "{n} 十亿",
+    "{n} token": "{n} token",
+    "{n} request": "{n} 个请求",
+    "{n} sequence": "{n} 条序列",
     # ------------------------------------------------------------------ help texts
     "A part from the catalog, or 'custom' to use the peak and bandwidth below.":
         "从目录中选一款硬件，或选“自定义”以使用下面的峰值算力和带宽。",
@@ -173,6 +176,26 @@ ZH: dict[str, str] = {
     "Knee (the {cause})": "拐点批量（{cause}）",
     "KV cache": "KV cache",
     "ridge point": "拐点",
+    "{name}: η_compute {n1}, η_memory {n2}, η_link {n3}, α {n4} µs per collective, {n5} µs per layer":
+        "{name}：η_compute {n1}、η_memory {n2}、η_link {n3}，每次集合通信 α {n4} µs，每层 {n5} µs",
+    "calibrated": "校准后",
+    # the planner's explanation (calc.serving.search)
+    "{winner} serves {n1} users per node within {slo}; each replica stops at batch {n2} ({why}), so {n3} node(s), "
+    "{n4} GPUs; the next different option, {runner}, needs {n5} GPUs.":
+        "{winner} 在 {slo} 内每节点服务 {n1} 个用户；每个副本在批量 {n2} 处停下（{why}），所以需要 {n3} 个节点、{n4} 块 GPU；"
+        "次优的另一种选择 {runner} 需要 {n5} 块 GPU。",
+    "{winner} serves {n1} users per node within {slo}; each replica stops at batch {n2} ({why}), so {n3} node(s), "
+    "{n4} GPUs.":
+        "{winner} 在 {slo} 内每节点服务 {n1} 个用户；每个副本在批量 {n2} 处停下（{why}），所以需要 {n3} 个节点、{n4} 块 GPU。",
+    "No configuration meets {slo}: relax the SLO, allow more hardware or a smaller dtype.":
+        "没有配置能满足 {slo}：请放宽 SLO、允许更多硬件或更小的数据类型。",
+    "memory full": "显存已满",
+    "TPOT at its limit": "TPOT 已到上限",
+    "TTFT at its limit": "TTFT 已到上限",
+    "limited by memory": "受显存容量限制",
+    "limited by TPOT": "受 TPOT 目标限制",
+    "limited by TTFT": "受 TTFT 目标限制",
+    "limited by does not fit": "放不下",
     "small batch (memory-bound)": "小批量（内存带宽受限）",
     "large batch (compute-bound)": "大批量（算力受限）",
     "Largest batch that fits": "放得下的最大批量",
@@ -418,26 +441,57 @@ ZH: dict[str, str] = {
     "not explained": "无法解释",
     "math": "计算",
     # ------------------------------------------------------------------ errors (the English template is the key)
-    "{field}={value} is not one of the choices: {choices}": "「{field}」的值 {value} 不在可选项中：{choices}",
+    # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
+    "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
     "{label} is {n1} characters; the limit is {n2}": "「{label}」有 {n1} 个字符；上限为 {n2}",
     "{label} is empty; enter a number": "「{label}」为空；请输入一个数字",
-    "{field}={value} is not a number; use '.' for decimals and ',' only between thousands":
-        "「{field}」的值 {value} 不是数字；小数点请用“.”，“,”只能用作千位分隔",
-    "{field}={value} is not a number": "「{field}」的值 {value} 不是数字",
-    "{field}={value} is not a number; give a finite number": "「{field}」的值 {value} 不是数字；请给出一个有限的数",
-    "{field}={value} is not finite; enter a finite number": "「{field}」的值 {value} 不是有限数；请输入一个有限的数",
-    "{field}={value} is not finite; give a finite number": "「{field}」的值 {value} 不是有限数；请给出一个有限的数",
-    "{field}={value} is too large; the most this calculator takes is {n}": "「{field}」的值 {value} 太大；本计算器最多接受 {n}",
-    "{field}={value} must be a whole number": "「{field}」的值 {value} 必须是整数",
-    "{field}={value} must be at least {n} {unit}": "「{field}」的值 {value} 必须至少为 {n} {unit}",
-    "{field}={value} must be at least {n}": "「{field}」的值 {value} 必须至少为 {n}",
-    "{field}={value} must be greater than {n} {unit}": "「{field}」的值 {value} 必须大于 {n} {unit}",
-    "{field}={value} must be greater than {n}": "「{field}」的值 {value} 必须大于 {n}",
-    "{field}={value} must be at most {n} {unit}": "「{field}」的值 {value} 最多为 {n} {unit}",
-    "{field}={value} must be at most {n}": "「{field}」的值 {value} 最多为 {n}",
-    "{field}={value} must be greater than 0": "「{field}」的值 {value} 必须大于 0",
-    "{field}={value} must be 0 or more": "「{field}」的值 {value} 必须大于或等于 0",
-    "{field}={value} must be a whole number of at least 1": "「{field}」的值 {value} 必须是不小于 1 的整数",
+    "is not a number": "不是数字",
+    "is not a number; use '.' for decimals and ',' only between thousands": "不是数字；小数点请用“.”，“,”只能用作千位分隔",
+    "is too large; enter a smaller number": "太大；请输入更小的数",
+    "is not finite; enter a finite number": "不是有限数；请输入一个有限的数",
+    "is too large; the most this calculator takes is {n}": "太大；本计算器最多接受 {n}",
+    "must be a whole number": "必须是整数",
+    "must be at least {amount}": "必须至少为 {amount}",
+    "must be greater than {amount}": "必须大于 {amount}",
+    "must be at most {amount}": "最多为 {amount}",
+    "is not one of the choices: {choices}": "不在可选项中：{choices}",
+    "{problem}; give {allowed}": "{problem}；请给出{allowed}",
+    "is too large": "太大",
+    "is too small": "太小",
+    "is not a whole number": "不是整数",
+    "a whole number from {low} to {high}": "从 {low} 到 {high} 的整数",
+    "a number from {low} to {high}": "从 {low} 到 {high} 的数",
+    "a number above {low}": "大于 {low} 的数",
+    "a whole number above {low}": "大于 {low} 的整数",
+    "a number above {low} and at most {high}": "大于 {low} 且至多为 {high} 的数",
+    "a whole number above {low} and at most {high}": "大于 {low} 且至多为 {high} 的整数",
+    "a whole number of at least {low}": "至少为 {low} 的整数",
+    "a number of at least {low}": "至少为 {low} 的数",
+    "is not text; give {what}": "不是文本；请给出{what}",
+    "is too long; give at most {n} characters": "太长；最多 {n} 个字符",
+    "is not allowed; give one of {choices}": "不允许；请从以下选一个：{choices}",
+    "is empty; give a name": "为空；请给出一个名称",
+    "one of {choices}": "以下之一：{choices}",
+    "a name (text)": "一个名称（文本）",
+    "{field}: these inputs make {what} too large to compute; give a smaller {other}":
+        "「{field}」：这组输入让{what}大到无法计算；请减小{field}",
+    "the result": "结果",
+    # a pasted config.json (calc.model.hf_config); config keys are the file's own names
+    "{key} is missing; a {family} config needs it": "缺少 {key}；{family} 的 config 需要它",
+    "must be true or false": "必须是 true 或 false",
+    "must be a string": "必须是字符串",
+    "is not a JSON object; give the {...} object of a config.json": "不是 JSON 对象；请给出 config.json 里的 {...} 对象",
+    "num_attention_heads={n1} must be a multiple of num_key_value_heads={n2}":
+        "num_attention_heads={n1} 必须是 num_key_value_heads={n2} 的整数倍",
+    "hidden_size={n1} is not divisible by num_attention_heads={n2}; give head_dim explicitly":
+        "hidden_size={n1} 不能被 num_attention_heads={n2} 整除；请明确给出 head_dim",
+    "num_experts_per_tok={n1} must not exceed num_local_experts={n2}": "num_experts_per_tok={n1} 不能超过 num_local_experts={n2}",
+    "num_experts_per_tok={n1} must not exceed num_experts={n2}": "num_experts_per_tok={n1} 不能超过 num_experts={n2}",
+    "{said} is not a supported family ({families}); fields not understood: {fields}. If the model is Llama-shaped, "
+    "set model_type to 'llama'.":
+        "{said} 不是支持的模型家族（{families}）；无法识别的字段：{fields}。如果模型的结构与 Llama 相同，请把 model_type 设为 'llama'。",
+    "config.json is nested too deeply to be a model's config; paste the real file": "config.json 嵌套太深，不像模型的 config；请粘贴真实的文件",
+    "{key} is not an input of this calculator; inputs: {inputs}": "{key} 不是本计算器的输入；输入有：{inputs}",
     "The config.json box is empty: paste a Hugging Face config.json, or pick a preset":
         "config.json 文本框是空的：请粘贴一个 Hugging Face 的 config.json，或选一个预设",
     "config.json is not valid JSON: {problem} at line {n1}, column {n2}": "config.json 不是有效的 JSON：第 {n1} 行第 {n2} 列，{problem}",
@@ -447,6 +501,6 @@ ZH: dict[str, str] = {
     "One request's KV cache ({n1} GiB at {n2} tokens) is more than the {n3} GiB left after the weights: "
     "shorten the context, use a smaller KV dtype or add GPUs":
         "一个请求的 KV cache（{n2} token 时 {n1} GiB）超过了放下权重后剩余的 {n3} GiB：请缩短上下文、换用更小的 KV 数据类型或增加 GPU",
-    "These inputs cannot be computed ({problem}); try smaller values": "这组输入无法计算（{problem}）；请试试更小的值",
+    "These inputs cannot be computed together; try smaller values": "这组输入无法一起计算；请试试更小的值",
     "inputs must be a JSON object": "输入必须是一个 JSON 对象",
 }

@@ -63,7 +63,7 @@ def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en"
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names)}
+        return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names, error=True)}
     except (ArithmeticError, ValueError):  # a safety net: the library's bounds keep every result finite
         message = "These inputs cannot be computed together; try smaller values"
         return {"ok": False, "field": "", "message": i18n.t(message, lang)}
