@@ -4,13 +4,22 @@
   navigation (the header is not redrawn).  docs/javascripts/language-switch.js computes the
   counterpart of the page being read on each click (keeping the calculators' URL query and the
   hash), so that one warning, and only that one, is dropped here: ``--strict`` stays meaningful.
+* mkdocs-jupyter marks each notebook as a page by wrapping its file (``NotebookFile``); the i18n plugin,
+  which runs after it, rebuilds every file of ``docs/`` as a plain ``File`` and so undoes that (the
+  notebook would be copied as text).  :func:`on_files`, after both, wraps the notebooks again and keeps
+  the i18n plugin's destination (``zh/notebooks/NAME/`` for ``NAME.zh.py``), and gives each its
+  counterparts for the language switcher (the plugin tracks those for Markdown pages only).
 * :func:`language` tells the other hooks which language is being built.
 """
 
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
 
 STALE_SWITCHER = "language switcher contextual link is not compatible with theme.features = navigation.instant"
 
@@ -27,3 +36,28 @@ for _name in ("mkdocs.plugins.mkdocs_static_i18n", "mkdocs.plugins.mkdocs_static
 def language(config: Any) -> str:
     """The language being built: the i18n plugin sets Material's ``theme.language`` for each build."""
     return config["theme"]["language"] or "en"
+
+
+@event_priority(-110)  # after mkdocs-static-i18n's on_files (-100), which runs after mkdocs-jupyter's
+def on_files(files: Files, config: Any) -> Files:
+    plugin = config["plugins"].get("mkdocs-jupyter")
+    if plugin is None:
+        return files
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    i18n = config["plugins"].get("i18n")
+    languages = i18n.build_languages if i18n else []
+    default = i18n.default_language if i18n else "en"
+    for file in list(files):
+        if isinstance(file, NotebookFile) or not plugin.should_include(file):
+            continue
+        notebook = NotebookFile(file, **config)
+        notebook.dest_path, notebook.abs_dest_path, notebook.url = file.dest_path, file.abs_dest_path, file.url
+        folder = file.src_uri.rsplit("/", 1)[0]
+        file.alternates = {  # the same notebook in each language: what the switcher links to
+            lang: SimpleNamespace(url=f"{'' if lang == default else lang + '/'}{folder}/{file.name}/", page=None)
+            for lang in languages
+        }
+        files.remove(file)
+        files.append(notebook)
+    return files

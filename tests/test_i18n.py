@@ -216,3 +216,56 @@ def test_errors_in_chinese_while_the_library_stays_english(name: str, raw: dict,
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="not a site language"):
         widgets.call("roofline", lang="fr")
+
+
+# ------------------------------------------------------------------ the built site (one strict build, both languages)
+
+def test_built_site_has_every_page_in_both_languages(site: Path):
+    english = {p.parent.relative_to(site).as_posix() for p in site.rglob("index.html")
+               if not p.relative_to(site).as_posix().startswith(("zh/", "vendor/", "assets/"))}
+    chinese_pages = {p.parent.relative_to(site / "zh").as_posix() for p in (site / "zh").rglob("index.html")}
+    assert english == chinese_pages, english ^ chinese_pages
+    assert len(english) >= 15
+
+
+@pytest.mark.parametrize("path", ["roofline/", "memory/", "notebooks/latency/"])
+def test_chinese_page_is_chinese_and_links_its_counterpart(site: Path, path: str):
+    html = (site / "zh" / path / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in html
+    # Material's interface in Chinese, and the switcher pointing at this page in English.
+    assert 'placeholder="搜索"' in html
+    assert re.search(rf'href="(\.\./)+{re.escape(path)}" hreflang="en"', html), path
+    english = (site / path / "index.html").read_text(encoding="utf-8")
+    assert re.search(rf'href="(\.\./)*zh/{re.escape(path)}" hreflang="zh"', english), path
+
+
+def test_chinese_figures_are_drawn_in_chinese(site: Path):
+    for svg in (site / "zh" / "figures").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        assert "<text" in text and CJK.search(text), svg.name  # text the browser draws with its own CJK font
+    roofline = (site / "zh" / "roofline" / "index.html").read_text(encoding="utf-8")
+    assert "操作强度 (FLOP/byte)" in roofline  # the inlined figure's axis
+    assert "Operational intensity (FLOP/byte)" in (site / "roofline" / "index.html").read_text(encoding="utf-8")
+
+
+def test_calculators_on_chinese_pages_are_chinese(site: Path):
+    pages = list((site / "zh").rglob("index.html"))
+    found = 0
+    for page in pages:
+        for widget in re.findall(r'<div class="calc-widget".*?<noscript>', page.read_text(encoding="utf-8"), re.DOTALL):
+            found += 1
+            assert 'data-lang="zh"' in widget
+            english = [t for t in visible_texts(widget) if ENGLISH_WORDS.search(t)]
+            assert not english, (page, english[:5])
+    assert found == len(widgets.WIDGETS)
+
+
+def test_search_segments_chinese(site: Path):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["en", "zh"]
+    zh = [d for d in index["docs"] if d["location"].startswith("zh/")]
+    assert len(zh) > 50
+    # jieba cut the Chinese into words (joined by U+200B, a separator of the index): "算术强度" is findable.
+    text = " ".join(d["text"] for d in zh)
+    assert "\u200b" in text and "\u200b" in index["config"]["separator"].encode().decode("unicode_escape")
+    assert re.search(r"算术\u200b?强度", text)
