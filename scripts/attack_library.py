@@ -47,6 +47,14 @@ BAD: tuple[Any, ...] = (-1, 0, math.nan, math.inf, -math.inf, 1e308, 1e-320, Non
 #: One valid call of each public function (keyword arguments).
 BASE: dict[str, dict[str, Any]] = {
     "attention_decode": dict(context_len=1024, d_model=4096, n_layers=32, bytes_per_element=2),
+    "decode_knee": dict(params=13e9, n_layers=40, d_model=5120, context_len=2048, gpu="V100-SXM2-32GB",
+                        memory_bandwidth=None, peak_flops=None, bytes_per_param=2, kv_bytes_per_element=2),
+    "decode_batch_limit": dict(params=13e9, n_gpus=8, n_layers=40, d_model=5120, context_len=2048,
+                               memory_per_gpu=32 * 2**30, bytes_per_param=2, kv_bytes_per_element=2),
+    "check_batch_fits": dict(batch=16, limit=calc.max_batch(total_memory=256, weights=26, per_request=1.68),
+                             context_len=2048),
+    "measured_decodes": dict(gpu="H200-SXM-141GB"),
+    "measured_decode": dict(gpu="H200-SXM-141GB", concurrency=4),
     "decode_step_latency": dict(params=7e9, n_gpus=1, batch=8, n_layers=32, d_model=4096, context_len=1024,
                                 gpu="A100-SXM4-80GB", memory_bandwidth=None, peak_flops=None, link_bandwidth=None,
                                 hop_latency=8e-6, kv_bytes_per_element=2),
@@ -118,8 +126,8 @@ BASE: dict[str, dict[str, Any]] = {
 }
 
 #: Result fields where a negative number is meaningful: a signed error against a measurement, and
-#: a memory plan's headroom (negative = the shortfall of a plan that does not fit).
-SIGNED = {"error", "headroom"}
+#: a memory plan's headroom (negative = the shortfall of a plan that does not fit), a chart label's offset in pixels.
+SIGNED = {"error", "headroom", "dx", "dy"}
 
 #: Result fields where infinity is meaningful: a layer that is memory-bound at every batch never crosses over.
 INFINITE = {"threshold_batch"}

@@ -24,14 +24,12 @@ message naming that limit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
 from ..core import validate
 from ..core.quantity import Quantity, num
 from ..core.units import GB
-from ..core.validate import InputError
 from ..hardware import Accelerator
 from .kernels import attention_decode
 from .latency import gpu_figures
@@ -52,7 +50,8 @@ class DecodeKnee:
     knee: Quantity  # min(ridge, B_w)
     cause: KneeCause
     saturation: Quantity  # (2·P + a(t)) / kv(t): the step's intensity as B → ∞
-    compute_bound_from: Quantity  # the smallest batch whose FLOPs outlast its bytes (inf: never)
+    compute_bound_from: Quantity | None  # the smallest batch whose FLOPs outlast its bytes; None: never
+    never_compute_bound: str  # why no batch is compute-bound (empty when one is)
 
 
 def decode_knee(
@@ -79,8 +78,8 @@ def decode_knee(
     >>> k = decode_knee(params=13_015_864_320, n_layers=40, d_model=5120, context_len=2048, gpu="V100-SXM2-32GB")
     >>> round(k.kv_batch.value, 1), round(k.ridge.value, 1), k.cause, round(k.saturation.value, 1)
     (15.5, 138.9, 'KV cache', 16.5)
-    >>> k.compute_bound_from.value
-    inf
+    >>> k.compute_bound_from is None, k.never_compute_bound
+    (True, 'the intensity tends to 16.5161 FLOP/byte, below the ridge 138.889')
     """
     p = validate.positive("params", params)
     e_w = validate.positive("bytes_per_param", bytes_per_param)
@@ -113,19 +112,20 @@ def decode_knee(
     )
     # B·(2P + a)/π ≥ (e_w·P + B·kv)/β  ⇔  B·((2P + a) − kv·π/β) ≥ e_w·P·π/β
     margin = per_sequence_flops - kv * ridge_value
+    compute_bound_from, never = None, ""
     if margin > 0:
         from_value = weights * ridge_value / margin
-        text = f"{num(weights / GB)} GB × {num(ridge_value)} / ({num(per_sequence_flops / 1e9)} GFLOP − {num(kv / GB)} GB × {num(ridge_value)}) = {num(from_value)}"
-    else:
-        from_value = math.inf
-        text = f"never: the intensity tends to {num(saturation_value)} FLOP/byte, below the ridge {num(ridge_value)}"
-    compute_bound_from = Quantity(value=from_value, unit="sequences",
-                                  formula="e_w·P·(π/β) / ((2·P + a(t)) − kv(t)·π/β)", substituted=text)
+        compute_bound_from = Quantity(
+            value=from_value, unit="sequences", formula="e_w·P·(π/β) / ((2·P + a(t)) − kv(t)·π/β)",
+            substituted=(f"{num(weights / GB)} GB × {num(ridge_value)} / ({num(per_sequence_flops / 1e9)} GFLOP"
+                         f" − {num(kv / GB)} GB × {num(ridge_value)}) = {num(from_value)}"))
+    else:  # no finite batch: the limit of the intensity is below the ridge
+        never = f"the intensity tends to {num(saturation_value)} FLOP/byte, below the ridge {num(ridge_value)}"
     return DecodeKnee(
         context_len=t, weight_bytes=Quantity(value=weights, unit="B", formula="e_w·P",
                                              substituted=f"{num(e_w)} × {num(p)} = {num(weights)} B"),
         kv_per_sequence=attention.bytes_moved, ridge=ridge, kv_batch=kv_batch, knee=knee, cause=cause,
-        saturation=saturation, compute_bound_from=compute_bound_from,
+        saturation=saturation, compute_bound_from=compute_bound_from, never_compute_bound=never,
     )
 
 
@@ -163,12 +163,13 @@ def check_batch_fits(*, batch: int, limit: BatchLimit, context_len: int) -> int:
     >>> check_batch_fits(batch=256, limit=max_batch(total_memory=256, weights=26, per_request=1.68), context_len=2048)
     Traceback (most recent call last):
     ...
-    calc.InputError: batch=256 does not fit: at a context of 2,048 tokens at most 136 sequences fit beside the weights; lower the batch or the context, or add GPUs
+    calc.InputError: Batch: 256 does not fit: at a context of 2,048 tokens at most 136 sequences fit beside the weights; lower the batch or the context, or add GPUs
     """
     b = validate.positive_int("batch", batch)
+    if not isinstance(limit, BatchLimit):
+        raise validate.fail("limit", limit, "must be a batch limit from max_batch() or decode_batch_limit()")
     if b > limit.whole_batch:
-        raise InputError(
-            "batch", f"batch={b:,} does not fit: at a context of {int(context_len):,} tokens at most "
-                     f"{limit.whole_batch:,} sequences fit beside the weights; lower the batch or the context, "
-                     "or add GPUs")
+        raise validate.fail("batch", b, f"does not fit: at a context of {int(context_len):,} tokens at most "
+                                        f"{limit.whole_batch:,} sequences fit beside the weights; lower the batch or "
+                                        "the context, or add GPUs")
     return b

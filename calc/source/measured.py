@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..core.quantity import Quantity, num
+from ..core import validate
 from ..core.validate import InputError
 from ..roofline import ForwardTime, forward_time
 
@@ -78,17 +79,21 @@ def _point(row: dict) -> MeasuredDecode:
     )
 
 
-@lru_cache(maxsize=8)
 def measured_decodes(*, gpu: str | None = None) -> tuple[MeasuredDecode, ...]:
     """Every published point (or those on ``gpu``), by GPU then concurrency.
 
     >>> [p.concurrency for p in measured_decodes(gpu="H200-SXM-141GB")]
     [4, 8, 16, 32, 64]
     """
+    return _measured_decodes(validate.optional_text("gpu", gpu))
+
+
+@lru_cache(maxsize=8)
+def _measured_decodes(gpu: str | None) -> tuple[MeasuredDecode, ...]:
     points = tuple(_point(r) for r in _rows() if gpu is None or r["hardware"] == gpu)
     if not points:
         known = sorted({r["hardware"] for r in _rows()})
-        raise InputError("gpu", f"gpu={gpu!r} has no published point here; choose from {', '.join(known)}")
+        raise validate.fail("gpu", gpu, f"has no published point here; choose from {', '.join(known)}")
     return points
 
 
@@ -102,8 +107,10 @@ def measured_decode(*, gpu: str, concurrency: int) -> MeasuredDecode:
     >>> round(p.bound.value * 1e3, 2), round(p.measured.value * 1e3, 2), f"{p.efficiency.value:.0%}"
     (2.47, 9.73, '25%')
     """
+    gpu = validate.text("gpu", gpu)
+    c = validate.positive_int("concurrency", concurrency)
     for p in measured_decodes(gpu=gpu):
-        if p.concurrency == concurrency:
+        if p.concurrency == c:
             return p
-    have = [p.concurrency for p in measured_decodes(gpu=gpu)]
-    raise InputError("concurrency", f"concurrency={concurrency} has no point on {gpu}; choose from {have}")
+    have = ", ".join(str(p.concurrency) for p in measured_decodes(gpu=gpu))
+    raise validate.fail("concurrency", c, f"has no published point on {gpu}; choose from {have}")
