@@ -189,6 +189,8 @@ ZH: dict[str, str] = {
         "{winner} 在 {slo} 内每节点服务 {n1} 个用户；每个副本在批量 {n2} 处停下（{why}），所以需要 {n3} 个节点、{n4} 块 GPU。",
     "No configuration meets {slo}: relax the SLO, allow more hardware or a smaller dtype.":
         "没有配置能满足 {slo}：请放宽 SLO、允许更多硬件或更小的数据类型。",
+    "{n1} × {n2} {gpu}, TP{n3}·PP{n4} × {n5}, w {w}, kv {kv}, batch {n6}":
+        "{n1} × {n2} {gpu}，TP{n3}·PP{n4} × {n5}，权重 {w}，KV {kv}，批量 {n6}",
     "memory full": "显存已满",
     "TPOT at its limit": "TPOT 已到上限",
     "TTFT at its limit": "TTFT 已到上限",
