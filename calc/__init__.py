@@ -42,11 +42,14 @@ from .core.dtypes import DataFormat, data_format, matmul_peak_dtype
 from .model.hf_config import from_hf_config
 from .model.config import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
 from .model.operators import ForwardOperators, Operator, forward_operators
+from .model.moe import ExpertLoad, MoeLayout, expert_load, experts_touched, moe_layout, tokens_to_touch
+from .model.attention import AttentionCost, attention_cost, attention_kind, kv_cache_bytes, with_kv_heads
 from .source.planner import nodes_for_users
 from .serving.capacity import MemoryPlan, memory_plan
 from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
 from .serving.search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
 from .serving.efficiency import Efficiency, efficiency
+from .serving.formats_measured import FormatGain, fp4_fp8_gain, fp4_fp8_points
 from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
@@ -59,6 +62,9 @@ from .roofline import (
     RooflinePoint,
     WorkAndTraffic,
     attainable_performance,
+    attention_time,
+    QuantizedMatmul,
+    quantized_matmul,
     forward_time,
     kernel_time,
     operational_intensity,
@@ -84,6 +90,9 @@ __all__ = [
     "calibrated_efficiency", "efficiency", "memory_plan", "nodes_for", "pipeline_bubble", "ring_all_reduce",
     "search_deployments", "serving_estimate", "serving_range", "source_comms_as_ring", "step_time",
     "users_per_node", "validation_summary",
+    "FormatGain", "fp4_fp8_gain", "fp4_fp8_points",
+    "ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch",
+    "AttentionCost", "attention_cost", "attention_time", "QuantizedMatmul", "quantized_matmul", "attention_kind", "kv_cache_bytes", "with_kv_heads",
 ]
 
 # One error contract at the door: calling a public function wrongly (an unknown, missing or positional

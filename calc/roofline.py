@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .core import validate
+from .core.dtypes import data_format, matmul_peak_dtype
 from .core.validate import InputError
 from .hardware import Accelerator, custom_accelerator, resolve
 from .core.quantity import Quantity, num
 from .core.units import TERA, GB
 from .core.intensity import operational_intensity
+from .model.attention import attention_cost
 from .model.operators import ForwardOperators, forward_operators
 
 Bound = Literal["memory", "compute"]
@@ -231,4 +233,107 @@ def forward_time(*, gpu: str | Accelerator, **kwargs: Any) -> ForwardTime:
         time=Quantity(value=total, unit="s", formula="Σ max(FLOPs / π, bytes / β)",
                       substituted=f"sum over {len(ops)} operators = {num(total)} s"),
         memory_bound_share=sum(o.time.value for o in ops if o.bound == "memory") / total if total else 0.0,
+    )
+
+
+def attention_time(*, gpu: str | Accelerator, **kwargs: Any) -> KernelTime:
+    """Lower bound on one step's attention (core plus MLA form) on ``gpu``, at its bf16/fp16 tensor peak.
+
+    Takes :func:`calc.model.attention.attention_cost`'s arguments.  Attention computes at the activations'
+    dtype (bf16 unless ``activations`` says otherwise).
+
+    >>> t = attention_time(gpu="H100-SXM5-80GB", model="Llama-3-8B", batch=32, seq_len=8192)
+    >>> t.bound
+    'memory'
+    """
+    validate.keywords("attention_time", kwargs, tuple(inspect.signature(attention_cost).parameters))
+    cost = attention_cost(**kwargs)
+    return kernel_time(flops=cost.total.flops.value, bytes_moved=cost.total.bytes_moved.value, gpu=gpu,
+                       dtype=kwargs.get("activations", "bf16"))
+
+
+# ------------------------------------------------------------------ one matmul in a quantized format
+
+#: Instructions per stored weight to turn it into the compute dtype (unpack, subtract the zero point,
+#: convert, multiply by the group scale), issued on the non-tensor units.  An estimate of what weight-only
+#: kernels (GPTQ/AWQ/Marlin-style) do, not a measurement; 0 where the tensor cores take the format as stored.
+DEQUANT_OPS = {"int8": 2, "fp8": 2, "int4": 4, "fp4": 3}
+
+#: Tokens per pass: a weight tile is dequantized once for each tile of this many tokens (the GEMM's M tile).
+DEQUANT_TILE = 128
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuantizedMatmul:
+    """Lower bound on one ``tokens × d_in`` by ``d_in × d_out`` matmul in a weight/activation format."""
+
+    gpu: str
+    weights: str
+    activations: str
+    compute_dtype: str  # whose tensor peak the multiply-adds run at
+    tokens: int
+    flops: Quantity
+    dequant_ops: Quantity
+    bytes_moved: Quantity
+    intensity: Quantity
+    compute_time: Quantity  # tensor FLOPs plus dequantisation, which the same SMs must issue
+    memory_time: Quantity
+    time: Quantity
+    bound: Bound
+
+
+def quantized_matmul(*, gpu: str | Accelerator, d_in: int, d_out: int, tokens: int, weights: str = "bf16",
+                     activations: str = "bf16", group_size: int | None = None,
+                     tile_tokens: int = DEQUANT_TILE) -> QuantizedMatmul:
+    """``max(FLOPs / π_compute + dequant / π_fp32, bytes / β)`` for one linear layer.
+
+    Weight-only formats (int8/int4 weights, bf16 activations) shrink the
+    weight bytes but compute at the bf16 peak, and pay ``DEQUANT_OPS`` per
+    weight for every ``tile_tokens`` tokens; fp8 and fp4 weights *and*
+    activations compute at their own, higher peak with no dequantisation.
+    Inputs are read in the activation format, outputs written in bf16.
+
+    >>> q = quantized_matmul(gpu="H100-SXM5-80GB", d_in=8192, d_out=8192, tokens=1, weights="int4")
+    >>> q.compute_dtype, q.bound, q.dequant_ops.value == 4 * 8192 * 8192
+    ('bf16', 'memory', True)
+    """
+    part = resolve(gpu)
+    k = validate.positive_int("d_in", d_in)
+    n = validate.positive_int("d_out", d_out)
+    t = validate.positive_int("tokens", tokens)
+    tile = validate.positive_int("tile_tokens", tile_tokens)
+    if validate.text("activations", activations) == "int4":
+        raise validate.fail("activations", activations, "is not a compute format; use bf16, fp16, fp8 or fp4")
+    wf = data_format(weights, field="weights", group_size=group_size)
+    if wf.group_size and k % wf.group_size:
+        raise validate.fail("group_size", wf.group_size, f"does not divide the input width {k:,}: groups run along "
+                                                        "the input dimension; pick a divisor such as 64 or 128")
+    af = data_format(activations, field="activations")
+    dtype = matmul_peak_dtype(weights=weights, activations=activations)
+    peak, vector = part.peak(dtype), part.peak("fp32")
+    flops = 2 * t * k * n
+    passes = -(-t // tile)
+    per_weight = 0 if weights == dtype else DEQUANT_OPS.get(weights, 0)
+    dequant = per_weight * k * n * passes
+    w_bytes, in_bytes, out_bytes = k * n * wf.bytes_per_element, t * k * af.bytes_per_element, t * n * 2
+    moved = w_bytes + in_bytes + out_bytes
+    tc = flops / peak + dequant / vector
+    tm = moved / part.bandwidth
+    total = max(tc, tm)
+    return QuantizedMatmul(
+        gpu=part.name, weights=wf.describe(), activations=activations, compute_dtype=dtype, tokens=t,
+        flops=Quantity(value=flops, unit="FLOP", formula="2 · T · d_in · d_out",
+                       substituted=f"2 × {num(t)} × {num(k)} × {num(n)} = {num(flops)} FLOP"),
+        dequant_ops=Quantity(value=dequant, unit="op", formula="ops per weight · d_in · d_out · ⌈T / tile⌉",
+                             substituted=f"{per_weight} × {num(k)} × {num(n)} × {passes} = {num(dequant)} op"),
+        bytes_moved=Quantity(value=moved, unit="B", formula="weights (with scales) + inputs + bf16 outputs",
+                             substituted=f"{num(w_bytes)} + {num(in_bytes)} + {num(out_bytes)} = {num(moved)} B"),
+        intensity=operational_intensity(flops=flops, bytes_moved=moved),
+        compute_time=Quantity(value=tc, unit="s", formula=f"FLOPs / π_{dtype} + dequant / π_fp32",
+                              substituted=f"{num(flops)} / {num(peak)} + {num(dequant)} / {num(vector)} = {num(tc)} s"),
+        memory_time=Quantity(value=tm, unit="s", formula="bytes / β",
+                             substituted=f"{num(moved)} B / {num(part.bandwidth)} B/s = {num(tm)} s"),
+        time=Quantity(value=total, unit="s", formula="max(compute, memory)",
+                      substituted=f"max({num(tc)} s, {num(tm)} s) = {num(total)} s"),
+        bound="compute" if tc >= tm else "memory",
     )

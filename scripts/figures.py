@@ -452,6 +452,208 @@ def render_all(out_dir: Path, lang: str = "en") -> list[Path]:
     return written
 
 
+
+# --------------------------------------------------------------------------- Serving LLMs today: attention
+
+#: The attention kinds compared on the attention page: (label, model or variant, MLA form).
+ATTENTION_CASES: tuple[tuple[str, Any, str], ...] = (
+    ("MHA: Llama-3-70B with 64 K/V heads", ("Llama-3-70B", 64), "auto"),
+    ("GQA: Llama-3-70B as released (8)", ("Llama-3-70B", 8), "auto"),
+    ("MQA: Llama-3-70B with 1 K/V head", ("Llama-3-70B", 1), "auto"),
+    ("MLA: DeepSeek-V3, absorbed", "DeepSeek-V3", "absorbed"),
+)
+ATTENTION_RIDGE_GPUS = ("H100-SXM5-80GB", "H200-SXM-141GB", "B200")
+ATTENTION_BATCH, ATTENTION_CONTEXT = 64, 4096
+
+
+def attention_case_model(spec: Any) -> Any:
+    """A case's model: a preset name, or (preset, K/V heads) for a variant of it."""
+    if isinstance(spec, tuple):
+        return calc.with_kv_heads(model=spec[0], n_kv_heads=spec[1])
+    return spec
+
+
+def attention_kinds(*, batch: int = ATTENTION_BATCH, context: int = ATTENTION_CONTEXT) -> tuple[Figure, dict]:
+    """KV cache per token and decode-attention intensity for MHA, GQA, MQA and MLA, against three ridge points."""
+    data: dict[str, Any] = {"kv_per_token": {}, "intensity": {}, "ridges": {}, "batch": batch, "context": context}
+    for label, spec, form in ATTENTION_CASES:
+        cost = calc.attention_cost(model=attention_case_model(spec), phase="decode", batch=batch, seq_len=context,
+                                   mla_form=form)
+        data["kv_per_token"][label] = cost.kv_bytes_per_token.value
+        data["intensity"][label] = cost.total.intensity.value
+    for gpu in ATTENTION_RIDGE_GPUS:
+        data["ridges"][gpu] = calc.ridge_point(gpu=gpu, dtype="bf16").value
+    labels = list(data["intensity"])
+    y = np.arange(len(labels))[::-1]
+    colours = ["#76b7b2", "#59a14f", "#edc948", "#af7aa1"]
+    with _style("attention-kinds"):
+        fig = _new("attention-kinds", figsize=(7.2, 5.4))
+        top, bottom = fig.subplots(2, 1)
+        kib = [data["kv_per_token"][k] / 1024 for k in labels]
+        top.barh(y, kib, color=colours, gid="kv-bars")
+        for yi, value in zip(y, kib):
+            top.annotate(f"{value:,.0f} KiB", (value, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                         fontsize=9)
+        top.set_yticks(y, [k.split(":")[0] for k in labels])
+        top.set_xlim(0, max(kib) * 1.25)
+        top.set_xlabel("KV cache per token, all layers, bf16 (KiB)")
+        top.set_title("What one token leaves in memory")
+        values = [data["intensity"][k] for k in labels]
+        for yi, value, colour, label in zip(y, values, colours, labels):
+            bottom.barh([yi], [value], color=colour, gid=f"intensity-{label.split(':')[0].replace(' ', '-')}")
+            bottom.annotate(f"{value:,.1f}", (value, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                            fontsize=9)
+        for (gpu, ridge), style in zip(data["ridges"].items(), ("--", ":", "-.")):
+            bottom.axvline(ridge, color=gpu_colour(gpu), linestyle=style, linewidth=1.5, gid=f"ridge-{gpu}",
+                           label=f"{short_name(gpu)} ridge {ridge:.0f}")
+        bottom.legend(loc="lower right", fontsize=9)
+        bottom.set_xscale("log")
+        bottom.set_xlim(0.5, 3000)
+        bottom.set_yticks(y, [k.split(":")[0] for k in labels])
+        bottom.set_xlabel(f"Decode attention intensity, batch {batch}, {context:,} tokens (FLOP/byte)")
+        bottom.set_title("FLOPs per byte of one decode step's attention")
+    return fig, data
+
+
+FIGURES["attention-kinds"] = attention_kinds
+
+
+# --------------------------------------------------------------------------- Serving LLMs today: mixture of experts
+
+MOE_FIGURE_MODELS = ("DeepSeek-V3", "Mixtral-8x7B")
+MOE_FIGURE_DTYPE = "fp8"
+
+
+def moe_experts(*, max_batch: int = 1024) -> tuple[Figure, dict]:
+    """Experts touched per MoE layer and weights read per decode step vs batch (uniform routing)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    batches = np.unique(np.geomspace(1, max_batch, 60).round().astype(int))
+    data: dict[str, Any] = {"batches": batches, "touched_share": {}, "weight_bytes": {}, "active": {}, "total": {}}
+    colours = dict(zip(MOE_FIGURE_MODELS, ("#af7aa1", "#76b7b2")))
+    with _style("moe-experts"):
+        fig = _new("moe-experts", figsize=(7.2, 6.2))
+        top, bottom = fig.subplots(2, 1)
+        for model in MOE_FIGURE_MODELS:
+            m = calc.get_model(model)
+            loads = [calc.expert_load(model=model, batch=int(b), weights=MOE_FIGURE_DTYPE) for b in batches]
+            share = np.array([x.touched.value / m.n_experts for x in loads])
+            weights = np.array([x.weight_bytes.value for x in loads])
+            data["touched_share"][model], data["weight_bytes"][model] = share, weights
+            data["active"][model] = loads[0].active_params.value
+            data["total"][model] = loads[0].total_params.value
+            label = f"{model}: top-{m.experts_per_token} of {m.n_experts}"
+            top.plot(batches, share * 100, color=colours[model], label=label, gid=f"touched-{model}")
+            everything = m.parameter_count().value * calc.data_format(MOE_FIGURE_DTYPE).bytes_per_element
+            data["all_weight_bytes"] = {**data.get("all_weight_bytes", {}), model: everything}
+            bottom.plot(batches, weights / everything, color=colours[model],
+                        label=label, gid=f"weights-{model}")
+        for ax in (top, bottom):
+            ax.set_xscale("log", base=2)
+            ax.xaxis.set_major_formatter(ScalarFormatter())
+        top.set_ylim(0, 105)
+        top.set_xlim(1, max_batch)
+        top.set_ylabel("Experts touched (% of all)")
+        top.set_title("Experts touched per MoE layer, one decode step")
+        top.legend(loc="lower right", fontsize=9)
+        v3 = "DeepSeek-V3"
+        bottom.axhline(data["active"][v3] / data["total"][v3], color=colours[v3], linestyle=":", linewidth=1.3,
+                       gid="active-share")
+        bottom.annotate(f"{v3} active share {data['active'][v3] / data['total'][v3] * 100:.1f} %", (1, data["active"][v3] / data["total"][v3]),
+                        xytext=(4, 6), textcoords="offset points", fontsize=9, color=colours[v3])
+        bottom.set_xlim(1, max_batch)
+        bottom.set_ylim(0, 1.05)
+        bottom.set_xlabel("Batch (sequences decoded together)")
+        bottom.set_ylabel("Weights read / all weights")
+        bottom.set_title(f"Weights read per step ({MOE_FIGURE_DTYPE}), as a share of the model")
+    return fig, data
+
+
+FIGURES["moe-experts"] = moe_experts
+
+
+# --------------------------------------------------------------------------- Serving LLMs today: quantization
+
+QUANT_SCHEMES = (("int8 weight-only", "int8", "bf16"), ("int4 weight-only", "int4", "bf16"),
+                 ("fp8 weights and activations", "fp8", "fp8"), ("fp4 weights and activations", "fp4", "fp4"))
+QUANT_SHAPE = (8192, 28672)  # Llama-3-70B's MLP up/gate projection
+QUANT_GPU = "B200"
+
+
+def quant_speedup(*, gpu: str = QUANT_GPU, max_tokens: int = 8192) -> tuple[Figure, dict]:
+    """Speed-up over bf16 of one linear layer in each format, against the tokens sharing the weights."""
+    tokens = np.unique(np.geomspace(1, max_tokens, 80).round().astype(int))
+    d_in, d_out = QUANT_SHAPE
+    data: dict[str, Any] = {"tokens": tokens, "speedup": {}, "gpu": gpu}
+    base = np.array([calc.quantized_matmul(gpu=gpu, d_in=d_in, d_out=d_out, tokens=int(t)).time.value
+                     for t in tokens])
+    colours = ("#59a14f", "#edc948", "#4e79a7", "#e15759")
+    styles = ("--", "--", "-", "-")
+    with _style("quant-speedup"):
+        fig = _new("quant-speedup")
+        ax = fig.add_subplot()
+        for (label, w, a), colour, style in zip(QUANT_SCHEMES, colours, styles):
+            times = np.array([calc.quantized_matmul(gpu=gpu, d_in=d_in, d_out=d_out, tokens=int(t), weights=w,
+                                                    activations=a).time.value for t in tokens])
+            data["speedup"][label] = base / times
+            ax.plot(tokens, base / times, style, color=colour, label=label, gid=f"speedup-{w}-{a}")
+        ax.axhline(1, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8)
+        ax.set_xscale("log", base=2)
+        from matplotlib.ticker import ScalarFormatter
+
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.set_xlim(1, max_tokens)
+        ax.set_ylim(0, 4.4)
+        ax.set_xlabel("Tokens sharing each weight read (batch, or batch × prompt)")
+        ax.set_ylabel("Speed-up over bf16")
+        ax.set_title(f"{d_in:,} × {d_out:,} linear layer on {gpu}: roofline bound per format")
+        ax.legend(loc="upper right", fontsize=9)
+    return fig, data
+
+
+def fp4_measured(*, gpu: str = QUANT_GPU, batch: int = 64) -> tuple[Figure, dict]:
+    """Measured fp4 / fp8 throughput of DeepSeek-R1 on 8 × B200 against the naive 2× and the roofline's ratio."""
+    gain = calc.fp4_fp8_gain()
+    kw = dict(gpu=gpu, model="DeepSeek-V3", phase="decode", batch=batch, seq_len=2048, kv="fp8")
+    predicted = (calc.forward_time(weights="fp8", activations="fp8", **kw).time.value
+                 / calc.forward_time(weights="fp4", activations="fp4", **kw).time.value)
+    data: dict[str, Any] = {"ratios": {}, "predicted": predicted, "median": gain.median_equal_concurrency.value}
+    colours = {(1024, 1024): "#4e79a7", (1024, 8192): "#59a14f", (8192, 1024): "#e15759"}
+    with _style("fp4-measured"):
+        fig = _new("fp4-measured")
+        ax = fig.add_subplot()
+        for shape, colour in colours.items():
+            rows = [r for r in gain.equal_concurrency if (r.input_len, r.output_len) == shape]
+            data["ratios"][shape] = {r.at: r.ratio.value for r in rows}
+            ax.plot([r.at for r in rows], [r.ratio.value for r in rows], "o", color=colour, markersize=7,
+                    markeredgecolor=FOREGROUND, markeredgewidth=0.4, label=f"{shape[0]:,} in / {shape[1]:,} out",
+                    gid=f"measured-{shape[0]}-{shape[1]}")
+        ax.axhline(2, color=FOREGROUND, alpha=GUIDE_ALPHA, linestyle=":", linewidth=1.2, gid="naive")
+        ax.annotate("naive: twice the peak, half the bytes", (4, 2), xytext=(0, 4), textcoords="offset points",
+                    fontsize=9)
+        ax.axhline(predicted, color="#b07aa1", linestyle="--", linewidth=1.5, gid="predicted")
+        ax.annotate(f"roofline, scales included: {predicted:.2f}", (4, predicted), xytext=(0, -12),
+                    textcoords="offset points", fontsize=9, color="#b07aa1")
+        ax.axhline(data["median"], color=FOREGROUND, linewidth=1.2, gid="median")
+        ax.annotate(f"measured median {data['median']:.2f}", (300, data["median"]), xytext=(0, 4),
+                    textcoords="offset points", ha="right", fontsize=9)
+        ax.axhline(1, color=FOREGROUND, alpha=0.3, linewidth=0.8)
+        ax.set_xscale("log", base=2)
+        from matplotlib.ticker import ScalarFormatter
+
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.set_xlim(3, 320)
+        ax.set_ylim(0, 2.8)
+        ax.set_xlabel("Client concurrency (requests in flight)")
+        ax.set_ylabel("fp4 / fp8+MTP output tokens/s per GPU")
+        ax.set_title("DeepSeek-R1 on 8 × B200, TensorRT-LLM: fp4 over fp8 at equal concurrency")
+        ax.legend(loc="lower right", fontsize=9)
+    return fig, data
+
+
+FIGURES["quant-speedup"] = quant_speedup
+FIGURES["fp4-measured"] = fp4_measured
+
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--lang"):
         sys.exit("usage: python scripts/figures.py OUT_DIR [--lang zh]")

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -294,3 +294,50 @@ def test_figures_fill_the_column(browser: Browser, site_url: str):
     for s in sizes:
         assert s["width"] >= 0.95 * s["column"], s
         assert abs(s["width"] - CONTENT_WIDTH_PX) <= 0.05 * CONTENT_WIDTH_PX, s
+
+
+# ------------------------------------------------------------------ "Serving LLMs today" calculators
+# One page load per calculator checks live = CPython, the URL round trip and an inline bad-input message.
+
+#: calculator -> (page, a reader's edits, a bad (field, value) and the text its message must contain)
+SERVING_CASES = {
+    "attention": ("attention/", {"model": "DeepSeek-V3", "mla_form": "expanded", "seq_len": "8192"},
+                  ("n_kv_heads", "1", "leave K/V heads at 0")),
+    "moe": ("moe/", {"batch": "256", "gpu": "B200"}, ("gpus", "300", "must be at most 256")),
+    "quantization": ("quantization/", {"scheme": "fp8 weights and activations", "tokens": "4096"},
+                     ("group_size", "100", "does not divide the input width 8,192")),
+}
+
+
+@pytest.mark.parametrize("name", list(SERVING_CASES))
+def test_serving_calculator_live_url_and_bad_input(page: Page, browser: Browser, site_url: str, name: str):
+    path, edits, (field, bad, text) = SERVING_CASES[name]
+    open_live(page, site_url + path)
+    live = edit(page, name, edits)
+    expected = widgets.call(name, form_values(page, name))
+    assert expected["ok"] and live == expected["values"]
+    shown = shown_values(page, name)
+    assert all(shown[key].startswith(value) for key, value in expected["values"].items())
+
+    # The edited inputs are in the URL; a fresh browser opening it shows the same numbers.
+    shared = page.url
+    query = parse_qs(urlparse(shared).query)
+    for key, value in edits.items():
+        assert query[f"{name}.{key}"] == [value]
+    other = browser.new_context().new_page()
+    other.goto(shared)
+    other.wait_for_function(f"document.querySelector('#calc-{name}').dataset.values", timeout=LIVE_TIMEOUT_MS)
+    assert json.loads(other.evaluate(f"document.querySelector('#calc-{name}').dataset.values")) == live
+    other.context.close()
+
+    # A bad value: an inline message by its field, the last good result kept and marked stale.
+    control = page.locator(f"#calc-{name} [name='{field}']")
+    if control.evaluate("el => el.tagName") == "SELECT":
+        control.select_option(bad)
+    else:
+        control.fill(bad)
+    page.wait_for_function(
+        "([n, f, t]) => document.querySelector(`#calc-${n} [data-field=${f}] .calc-error`).textContent.includes(t)",
+        arg=[name, field, text], timeout=LIVE_TIMEOUT_MS)
+    assert "calc-stale" in page.locator(f"#calc-{name} .calc-output").get_attribute("class")
+    assert shown_values(page, name) == shown

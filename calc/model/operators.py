@@ -39,6 +39,9 @@ from ..core.validate import InputError
 
 Phase = Literal["prefill", "decode"]
 
+#: How a multi-head latent attention layer runs (see :func:`_mla_attention`).
+MLA_FORMS = ("auto", "absorbed", "expanded")
+
 #: FLOPs per element of the vector operators (exp, tanh, rsqrt count as one).
 NORM_FLOPS = {"rmsnorm": 4, "layernorm": 7}  # square, sum, scale, gain (+ mean, subtract, bias)
 ACTIVATION_FLOPS = {"relu": 1, "silu": 4, "gelu": 8}  # silu: neg, exp, add, divide; gelu: tanh form
@@ -88,7 +91,8 @@ class _Builder:
     def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str) -> None:
         self.w, self.a, self.kv = w.bytes_per_element, a.bytes_per_element, kv.bytes_per_element
         self.matmul_dtype = matmul_peak_dtype(weights=weights, activations=activations)
-        self.attention_dtype = activations
+        # fp4 activations feed the GEMMs only; attention (softmax included) runs at fp8 in the kernels that exist.
+        self.attention_dtype = "fp8" if activations == "fp4" else activations
         self.ops: list[Operator] = []
 
     def add(self, *, name: str, group: str, kind: str, layers: int, flops: float, formula: str,
@@ -201,6 +205,62 @@ def _pairs(*, phase: str, seq_len: int, window: int | None, causal: bool) -> flo
     return w * (w + 1) / 2 + (seq_len - w) * w
 
 
+
+def _mla_form(form: str, phase: str) -> str:
+    """The MLA form a step uses: ``auto`` absorbs at decode and decompresses at prefill."""
+    if validate.text("mla_form", form, choices=MLA_FORMS) == "auto":
+        return "absorbed" if phase == "decode" else "expanded"
+    return form
+
+
+def _mla_attention(b: _Builder, m: ModelConfig, *, form: str, phase: str, batch: int, seq_len: int, causal: bool,
+                   fused: bool) -> None:
+    """DeepSeek's multi-head latent attention, its query path, cache write, attention and output projection.
+
+    *Expanded*: ``kv_b_proj`` decompresses every attended latent into per-head keys and values, then ordinary
+    attention runs with ``d_qk = nope + rope`` and ``d_v`` per head (what the Hugging Face reference code does).
+    *Absorbed*: ``W_UK`` is folded into the query and ``W_UV`` into the output, so attention runs directly on the
+    cached latent, ``d_qk = r_kv + rope`` and ``d_v = r_kv`` per head, and nothing is decompressed.
+    """
+    qk, rope, nope, kvr, v = m.qk_head_dim, m.qk_rope_head_dim, m.qk_nope_head_dim, m.kv_lora_rank, m.v_head_dim
+    L, H, h = m.n_layers, m.n_heads, m.hidden
+    prefill = phase == "prefill"
+    T = batch * seq_len if prefill else batch
+    queries = seq_len if prefill else 1
+    if m.q_lora_rank:
+        b.linear("q_a_proj", "attention", layers=L, tokens=T, d_in=h, d_out=m.q_lora_rank)
+        b.vector("q_a_norm", "norm", layers=L, elements=T * m.q_lora_rank, flops_per=NORM_FLOPS["rmsnorm"],
+                 weights=m.q_lora_rank)
+        b.linear("q_b_proj", "attention", layers=L, tokens=T, d_in=m.q_lora_rank, d_out=H * qk)
+    else:
+        b.linear("q_proj", "attention", layers=L, tokens=T, d_in=h, d_out=H * qk)
+    b.linear("kv_a_proj (latent + rope key → cache)", "attention", layers=L, tokens=T, d_in=h,
+             d_out=kvr + rope, to_kv=True)
+    b.vector("kv_a_norm", "norm", layers=L, elements=T * kvr, flops_per=NORM_FLOPS["rmsnorm"], weights=kvr)
+    b.vector("rotary (q, k rope parts)", "attention", layers=L, elements=T * (H + 1) * rope, flops_per=ROTARY_FLOPS)
+    pairs = _pairs(phase=phase, seq_len=seq_len, window=None, causal=causal)
+    positions = batch * seq_len  # latents attended, summed over the sequences (decode: the whole cache)
+    if _mla_form(form, phase) == "expanded":
+        if prefill:
+            b.linear("kv_b_proj (decompress K, V)", "attention", layers=L, tokens=T, d_in=kvr, d_out=H * (nope + v))
+        else:
+            # Every cached latent is read from the cache and decompressed again, at every step.
+            b.add(name="kv_b_proj (decompress cached K, V)", group="attention", kind="matmul", layers=L,
+                  flops=2 * positions * kvr * H * (nope + v), formula=f"2·b·s·{kvr}·{H}·({nope} + {v})",
+                  weights=kvr * H * (nope + v) * b.w, kv=positions * kvr * b.kv,
+                  acts=positions * H * (nope + v) * b.a)
+        _attention_core(b, m, layers=L, batch=batch, queries=queries, pairs=pairs, heads=H, d_qk=qk, d_v=v,
+                        kv_read=positions * H * (qk + v), kv_from_cache=False, fused=fused)
+    else:
+        # Per head: q_nope (nope) × W_UK_h (nope × r_kv); T·H rows against H different matrices.
+        b.linear("q absorb (W_UK into query)", "attention", layers=L, tokens=T * H, d_in=nope, d_out=kvr,
+                 weight_copies=H)
+        # One latent per position (r_kv + rope elements) serves as K for every head and, its r_kv part, as V.
+        _attention_core(b, m, layers=L, batch=batch, queries=queries, pairs=pairs, heads=H, d_qk=kvr + rope, d_v=kvr,
+                        kv_read=positions * (kvr + rope), kv_from_cache=True, fused=fused)
+        b.linear("out absorb (W_UV)", "attention", layers=L, tokens=T * H, d_in=kvr, d_out=v, weight_copies=H)
+    b.linear("o_proj", "attention", layers=L, tokens=T, d_in=H * v, d_out=h)
+
 def forward_operators(
     *,
     model: str | Mapping[str, Any] | ModelConfig,
@@ -214,12 +274,15 @@ def forward_operators(
     causal: bool = True,
     fused_attention: bool = True,
     all_logits: bool = False,
+    mla_form: str = "auto",
 ) -> ForwardOperators:
     """FLOPs and bytes of every operator of one prefill or one decode step.
 
     ``model`` is a preset name, a ``config.json`` dict or a :class:`ModelConfig`.
     ``seq_len`` is the prompt length at prefill and the attended context at
     decode.  ``group_size`` is the int4 quantization group of the weights.
+    ``mla_form`` ("auto", "absorbed", "expanded") chooses how an MLA model
+    attends; "auto" absorbs at decode and decompresses at prefill.
 
     >>> r = forward_operators(model="Llama-2-7B", phase="decode", batch=1, seq_len=1)
     >>> r.weight_bytes.value == 2 * get_model("Llama-2-7B").parameter_count().value - 2 * 4096 * 31999
@@ -235,7 +298,8 @@ def forward_operators(
     af = data_format(activations, field="activations")
     kf = data_format(kv, field="kv")
     if activations == "int4":
-        raise validate.fail("activations", activations, "is not a compute format; use bf16, fp16, fp8 or int8")
+        raise validate.fail("activations", activations, "is not a compute format; use bf16, fp16, fp8, fp4 or int8")
+    form = _mla_form(mla_form, phase)
     bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations)
     prefill = phase == "prefill"
     T = bsz * s if prefill else bsz  # tokens through the projections this step
@@ -261,33 +325,7 @@ def forward_operators(
     # Attention projections.
     sliding, full = m.sliding_layers, L - m.sliding_layers
     if m.is_mla:
-        qk, rope, nope, kvr, v = m.qk_head_dim, m.qk_rope_head_dim, m.qk_nope_head_dim, m.kv_lora_rank, m.v_head_dim
-        if m.q_lora_rank:
-            bld.linear("q_a_proj", "attention", layers=L, tokens=T, d_in=h, d_out=m.q_lora_rank)
-            bld.vector("q_a_norm", "norm", layers=L, elements=T * m.q_lora_rank, flops_per=NORM_FLOPS["rmsnorm"],
-                       weights=m.q_lora_rank)
-            bld.linear("q_b_proj", "attention", layers=L, tokens=T, d_in=m.q_lora_rank, d_out=H * qk)
-        else:
-            bld.linear("q_proj", "attention", layers=L, tokens=T, d_in=h, d_out=H * qk)
-        bld.linear("kv_a_proj (latent + rope key → cache)", "attention", layers=L, tokens=T, d_in=h,
-                   d_out=kvr + rope, to_kv=True)
-        bld.vector("kv_a_norm", "norm", layers=L, elements=T * kvr, flops_per=NORM_FLOPS["rmsnorm"], weights=kvr)
-        bld.vector("rotary (q, k rope parts)", "attention", layers=L, elements=T * (H + 1) * rope,
-                   flops_per=ROTARY_FLOPS)
-        pairs = _pairs(phase=phase, seq_len=s, window=None, causal=causal)
-        if prefill:
-            bld.linear("kv_b_proj (decompress K, V)", "attention", layers=L, tokens=T, d_in=kvr, d_out=H * (nope + v))
-            _attention_core(bld, m, layers=L, batch=bsz, queries=queries, pairs=pairs, heads=H, d_qk=qk, d_v=v,
-                            kv_read=T * H * (qk + v), kv_from_cache=False, fused=fused_attention)
-        else:
-            # Per head: q_nope (nope) × W_UK_h (nope × r_kv); T·H rows against H different matrices.
-            bld.linear("q absorb (W_UK into query)", "attention", layers=L, tokens=T * H, d_in=nope, d_out=kvr,
-                       weight_copies=H)
-            # One latent per position (r_kv + rope elements) serves as K for every head and, its r_kv part, as V.
-            _attention_core(bld, m, layers=L, batch=bsz, queries=1, pairs=pairs, heads=H, d_qk=kvr + rope, d_v=kvr,
-                            kv_read=bsz * pairs * (kvr + rope), kv_from_cache=True, fused=fused_attention)
-            bld.linear("out absorb (W_UV)", "attention", layers=L, tokens=T * H, d_in=kvr, d_out=v, weight_copies=H)
-        bld.linear("o_proj", "attention", layers=L, tokens=T, d_in=H * v, d_out=h)
+        _mla_attention(bld, m, form=form, phase=phase, batch=bsz, seq_len=s, causal=causal, fused=fused_attention)
     else:
         d, kvh = m.head_dim, m.n_kv_heads
         bld.linear("q_proj", "attention", layers=L, tokens=T, d_in=h, d_out=H * d, bias=m.qkv_bias)
@@ -326,13 +364,13 @@ def forward_operators(
     bld.linear("lm_head", "head", layers=1, tokens=head_tokens, d_in=h, d_out=m.vocab)
 
     choices = _choices(m=m, phase=phase, causal=causal, fused=fused_attention, all_logits=all_logits, T=T,
-                       wf=wf, matmul_dtype=bld.matmul_dtype, activations=activations, kv=kv)
+                       wf=wf, matmul_dtype=bld.matmul_dtype, activations=activations, kv=kv, mla_form=form)
     return _totals(m=m, phase=phase, batch=bsz, seq_len=s, weights=weights, activations=activations, kv=kv,
                    ops=tuple(bld.ops), choices=choices)
 
 
 def _choices(*, m: ModelConfig, phase: str, causal: bool, fused: bool, all_logits: bool, T: int,
-             wf: DataFormat, matmul_dtype: str, activations: str, kv: str) -> tuple[str, ...]:
+             wf: DataFormat, matmul_dtype: str, activations: str, kv: str, mla_form: str) -> tuple[str, ...]:
     out = [
         "2 FLOPs per multiply-add",
         ("causal attention: only the causal half of the score matrix is counted" if causal
@@ -341,7 +379,8 @@ def _choices(*, m: ModelConfig, phase: str, causal: bool, fused: bool, all_logit
         "fused attention (FlashAttention-style): scores stay on chip" if fused
         else "unfused attention: score and probability matrices written to and read from memory",
         f"weights {wf.describe()}, activations {activations}, KV cache {kv}; matmuls at the {matmul_dtype} peak,"
-        f" attention at the {activations} peak, vector operators at the {VECTOR_DTYPE} non-tensor peak",
+        f" attention at the {'fp8' if activations == 'fp4' else activations} peak, vector operators at the"
+        f" {VECTOR_DTYPE} non-tensor peak",
         "each weight read once per step; each cached K/V read once by attention",
         "each operator is its own kernel: norms, activations and residual adds are not fused into the matmuls",
     ]
@@ -351,7 +390,9 @@ def _choices(*, m: ModelConfig, phase: str, causal: bool, fused: bool, all_logit
         out.append(f"MoE: uniform routing, {_distinct_experts(m.n_experts, m.experts_per_token, T):.1f} of "
                    f"{m.n_experts} experts loaded per MoE layer for {T} tokens")
     if m.is_mla:
-        out.append("MLA: prefill decompresses K and V; decode absorbs W_UK and W_UV and reads only the latent")
+        out.append("MLA, absorbed form: W_UK and W_UV folded into query and output; attention reads only the latent"
+                   if mla_form == "absorbed" else
+                   "MLA, expanded form: kv_b_proj decompresses every attended latent into per-head K and V")
     if m.sliding_layers:
         out.append(f"sliding window {m.sliding_window} on {m.sliding_layers} of {m.n_layers} layers")
     return tuple(out)

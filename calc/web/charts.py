@@ -99,12 +99,14 @@ def line_spec(
     current: dict[str, float] | None = None,
     x_log: bool = False,
     series: str | None = None,
+    y_log: bool = False,
 ) -> dict[str, Any]:
     """A line chart of ``points`` with the current input marked."""
     x = {"field": x_field, "type": "quantitative", "title": x_title}
     if x_log:
         x["scale"] = {"type": "log"}
-    y = {"field": y_field, "type": "quantitative", "title": y_title, "scale": {"zero": True}}
+    y = {"field": y_field, "type": "quantitative", "title": y_title,
+         "scale": {"type": "log"} if y_log else {"zero": True}}
     encoding: dict[str, Any] = {"x": x, "y": y, "tooltip": [
         {"field": x_field, "title": x_title, "format": ",.4~g"},
         {"field": y_field, "title": y_title, "format": ",.4~g"},

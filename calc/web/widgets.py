@@ -16,11 +16,14 @@ import json
 from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
+from .calculators.attention import ATTENTION
 from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.kv_cache import KV_CACHE
 from .calculators.llm_arithmetic import LLM_ARITHMETIC
+from .calculators.moe import MOE
 from .calculators.planner import PLANNER
+from .calculators.quantization import QUANTIZATION
 from .calculators.roofline import ROOFLINE
 
 from . import i18n
@@ -31,7 +34,7 @@ from ..core.validate import InputError, fail
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
 WIDGETS: dict[str, Widget] = {
-    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER)
+    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER, ATTENTION, MOE, QUANTIZATION)
 }
 
 

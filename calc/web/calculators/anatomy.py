@@ -28,6 +28,8 @@ def _anatomy(*, model: str, config: str, batch: int, prompt_len: int, context_le
     except InputError as err:
         if err.field in FORM_FIELDS:
             raise
+        if err.field == "dtype":  # the GPU has no peak for the matmuls' dtype (fp4 or fp8 on an older part)
+            raise InputError("activations", f"{err} — pick another GPU or other dtypes") from None
         # A field of the pasted config (e.g. num_key_value_heads): show it next to the config box.
         raise InputError("config" if model == PASTED else "model", str(err)) from None
     rows = (
