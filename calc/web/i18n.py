@@ -159,7 +159,7 @@ def chart(spec: object, lang: str) -> object:
     if lang == "en" or spec is None:
         return spec
     if isinstance(spec, dict):
-        return {k: (t(v, lang) if k in ("title", "label", "phase", "group") and isinstance(v, str)
+        return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout") and isinstance(v, str)
                     else chart(v, lang)) for k, v in spec.items()}
     if isinstance(spec, list):
         return [chart(v, lang) for v in spec]
