@@ -7,49 +7,20 @@ reader would, and compares what the page shows with CPython's ``calc`` on the sa
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from calc.web import widgets
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The browser and page fixtures are in tests/conftest.py, shared with tests/test_browser_i18n.py.
 LIVE_TIMEOUT_MS = 120_000
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 PAGES = {"roofline": "roofline/", "llm_arithmetic": "llm-arithmetic/", "decode_latency": "latency/",
          "kv_cache": "memory/", "planner": "planner/"}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, site_url: str) -> Iterator[Page]:
-    """A fresh page that records every request; none may leave the local origin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    seen: list[str] = []
-    page.on("request", lambda request: seen.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    origin = urlparse(site_url).netloc
-    outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != origin]
-    assert not outside, f"requests left the site: {outside}"
-    assert not errors, f"page errors: {errors}"
 
 
 def open_live(page: Page, url: str) -> None:

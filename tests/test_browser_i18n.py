@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Browser, Page
 
 from calc.web import widgets
-from tests.test_browser import LIVE_TIMEOUT_MS, browser, edit, form_values, open_live, page, shown_values  # noqa: F401
+from tests.test_browser import LIVE_TIMEOUT_MS, edit, form_values, open_live, shown_values
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
