@@ -53,6 +53,8 @@ from .serving.formats_measured import FormatGain, fp4_fp8_gain, fp4_fp8_points
 from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
+from .serving.efficiency import EFFICIENCIES as efficiency_profiles
+from .serving.inferencex import row as inferencex_row, summary as inferencex_summary
 from .core.quantity import Quantity
 from .core.validate import InputError, public as _validate_public
 from .roofline import (
@@ -93,6 +95,7 @@ __all__ = [
     "FormatGain", "fp4_fp8_gain", "fp4_fp8_points",
     "ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch",
     "AttentionCost", "attention_cost", "attention_time", "QuantizedMatmul", "quantized_matmul", "attention_kind", "kv_cache_bytes", "with_kv_heads",
+    "efficiency_profiles", "inferencex_row", "inferencex_summary",
 ]
 
 # One error contract at the door: calling a public function wrongly (an unknown, missing or positional

@@ -40,16 +40,20 @@ def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     eff = EFFICIENCIES[a.efficiency]
     r = serving_estimate(model=a.model, gpu=a.gpu, prompt_len=a.prompt, output_len=a.output, batch=a.batch, tp=a.tp,
-                         pp=a.pp, weights=a.weights, kv=a.kv, batching=a.batching, efficiency=eff)
+                         pp=a.pp, weights=a.weights, kv=a.kv, activations=a.activations,
+                         expert_parallel=a.ep if a.ep is not None else False, dp_attention=a.dp_attention,
+                         group_size=a.group_size, batching=a.batching, draft_tokens=a.draft_tokens,
+                         acceptance=a.acceptance, efficiency=eff)
     mem = memory_plan(model=a.model, gpu=a.gpu, batch=a.batch, context_len=a.prompt + a.output, prompt_len=a.prompt,
-                      tp=a.tp, pp=a.pp, weights=a.weights, kv=a.kv)
+                      tp=a.tp, pp=a.pp, weights=a.weights, kv=a.kv, activations=a.activations, group_size=a.group_size)
     data = {"model": r.model, "gpu": r.gpu, "tp": r.tp, "pp": r.pp, "batch": r.batch, "ttft_s": r.ttft.value,
-            "tpot_s": r.tpot.value, "end_to_end_s": r.end_to_end.value,
+            "ttft_prefill_only_s": r.ttft_prefill_only.value, "tpot_s": r.tpot.value, "end_to_end_s": r.end_to_end.value,
             "throughput_per_gpu": r.throughput_per_gpu.value, "throughput_per_user": r.throughput_per_user.value,
             "why": r.why, "efficiency": eff.describe(), "memory_per_gpu_bytes": mem.used.value,
             "fits": mem.fits, "largest_batch": mem.largest_batch}
     rows = [("model", r.model), ("hardware", f"{r.tp * r.pp} × {r.gpu} (TP{r.tp} PP{r.pp})"), ("batch", str(r.batch)),
-            ("TTFT", f"{r.ttft.value * 1e3:,.1f} ms"), ("TPOT", f"{r.tpot.value * 1e3:,.2f} ms"),
+            ("TTFT", f"{r.ttft.value * 1e3:,.1f} ms (prefill only {r.ttft_prefill_only.value * 1e3:,.1f} ms)"),
+            ("TPOT", f"{r.tpot.value * 1e3:,.2f} ms"),
             ("end-to-end", f"{r.end_to_end.value:,.2f} s"),
             ("throughput / GPU", f"{r.throughput_per_gpu.value:,.0f} tokens/s"),
             ("throughput / user", f"{r.throughput_per_user.value:,.1f} tokens/s"),
@@ -64,7 +68,7 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
-                           prices=prices or None, efficiency=EFFICIENCIES[a.efficiency])
+                           prices=prices or None, efficiency=EFFICIENCIES[a.efficiency], group_size=a.group_size)
     def row(d):
         return {"gpu": d.gpu, "gpus_per_node": d.gpus_per_node, "tp": d.tp, "pp": d.pp, "weights": d.weights,
                 "kv": d.kv, "batch": d.batch, "nodes": d.nodes, "gpus": d.gpus, "ttft_s": d.ttft, "tpot_s": d.tpot,
@@ -102,14 +106,21 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--model", default="Llama-2-7B", help="preset name")
         s.add_argument("--prompt", type=int, default=512, help="prompt tokens")
         s.add_argument("--output", type=int, default=256, help="output tokens")
-        s.add_argument("--efficiency", choices=tuple(EFFICIENCIES), default="typical")
+        s.add_argument("--efficiency", choices=tuple(EFFICIENCIES), default="typical",
+                       help="serving-engine profile (ideal = the pure roofline)")
+        s.add_argument("--group-size", type=int, default=None, help="quantization group of int4/int8 weights")
         s.set_defaults(run=run)
         if name == "model":
             s.add_argument("--gpu", default="A100-SXM4-80GB")
             s.add_argument("--batch", type=int, default=1)
             s.add_argument("--tp", type=int, default=1)
             s.add_argument("--pp", type=int, default=1)
-            s.add_argument("--weights", default=None, help="fp16, bf16, fp8, int8, int4 (default: 16-bit)")
+            s.add_argument("--weights", default=None, help="fp16, bf16, fp8, int8, int4, fp4, mxfp4 (default: 16-bit)")
+            s.add_argument("--activations", default=None, help="compute format (default: 16-bit)")
+            s.add_argument("--ep", type=int, default=None, help="expert parallel size (1 or tp)")
+            s.add_argument("--dp-attention", action="store_true", help="data-parallel attention over the TP GPUs")
+            s.add_argument("--draft-tokens", type=int, default=0, help="speculative draft tokens per step")
+            s.add_argument("--acceptance", type=float, default=0.0, help="per-draft acceptance rate in [0, 1]")
             s.add_argument("--kv", default=None, help="KV-cache dtype (default: 16-bit)")
             s.add_argument("--batching", choices=("continuous", "static"), default="continuous")
         else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .core import validate
-from .core.dtypes import data_format, matmul_peak_dtype
+from .core.dtypes import data_format, dequant_ops, matmul_peak_dtype, peak_key
 from .core.validate import InputError
 from .hardware import Accelerator, custom_accelerator, resolve
 from .core.quantity import Quantity, num
@@ -254,11 +254,6 @@ def attention_time(*, gpu: str | Accelerator, **kwargs: Any) -> KernelTime:
 
 # ------------------------------------------------------------------ one matmul in a quantized format
 
-#: Instructions per stored weight to turn it into the compute dtype (unpack, subtract the zero point,
-#: convert, multiply by the group scale), issued on the non-tensor units.  An estimate of what weight-only
-#: kernels (GPTQ/AWQ/Marlin-style) do, not a measurement; 0 where the tensor cores take the format as stored.
-DEQUANT_OPS = {"int8": 2, "fp8": 2, "int4": 4, "fp4": 3}
-
 #: Tokens per pass: a weight tile is dequantized once for each tile of this many tokens (the GEMM's M tile).
 DEQUANT_TILE = 128
 
@@ -288,7 +283,7 @@ def quantized_matmul(*, gpu: str | Accelerator, d_in: int, d_out: int, tokens: i
     """``max(FLOPs / π_compute + dequant / π_fp32, bytes / β)`` for one linear layer.
 
     Weight-only formats (int8/int4 weights, bf16 activations) shrink the
-    weight bytes but compute at the bf16 peak, and pay ``DEQUANT_OPS`` per
+    weight bytes but compute at the bf16 peak, and pay :data:`calc.core.dtypes.DEQUANT_OPS` per
     weight for every ``tile_tokens`` tokens; fp8 and fp4 weights *and*
     activations compute at their own, higher peak with no dequantisation.
     Inputs are read in the activation format, outputs written in bf16.
@@ -310,10 +305,10 @@ def quantized_matmul(*, gpu: str | Accelerator, d_in: int, d_out: int, tokens: i
                                                         "the input dimension; pick a divisor such as 64 or 128")
     af = data_format(activations, field="activations")
     dtype = matmul_peak_dtype(weights=weights, activations=activations)
-    peak, vector = part.peak(dtype), part.peak("fp32")
+    peak, vector = part.peak(peak_key(dtype)), part.peak("fp32")
     flops = 2 * t * k * n
     passes = -(-t // tile)
-    per_weight = 0 if weights == dtype else DEQUANT_OPS.get(weights, 0)
+    per_weight = dequant_ops(weights=weights, activations=activations)
     dequant = per_weight * k * n * passes
     w_bytes, in_bytes, out_bytes = k * n * wf.bytes_per_element, t * k * af.bytes_per_element, t * n * 2
     moved = w_bytes + in_bytes + out_bytes

@@ -126,7 +126,8 @@ BASE: dict[str, dict[str, Any]] = {
                                reserve_fraction=0.1, expert_parallel=True),
     "serving_estimate": dict(model="Llama-2-7B", gpu="A100-SXM4-80GB", prompt_len=512, output_len=256, batch=8, tp=1,
                              pp=1, weights=None, kv=None, activations=None, expert_parallel=False,
-                             batching="continuous", curve_points=16),
+                             dp_attention=False, group_size=None, batching="continuous", draft_tokens=2,
+                             acceptance=0.8, draft_layers=1, curve_points=16),
     "serving_range": dict(model="Llama-2-7B", gpu="A100-SXM4-80GB", prompt_len=512, output_len=256, batch=8, tp=1,
                           pp=1, weights=None, kv=None, activations=None, expert_parallel=False,
                           batching="continuous", curve_points=16),
@@ -137,11 +138,14 @@ BASE: dict[str, dict[str, Any]] = {
                            output_len=1536, ttft_slo=None, tpot_slo=None, weights=None, kv=None, block_size=16,
                            reserve_fraction=0.1),
     "catalog": {}, "presets": {}, "calibrated_efficiency": {}, "validation_summary": {},
+    "inferencex_row": dict(point_id="ix0000", profile="engine"),
+    "inferencex_summary": dict(profile="engine", gpu=None),
 }
 
-#: Result fields where a negative number is meaningful: a signed error against a measurement, and
+#: Result fields where a negative number is meaningful: a signed error against a measurement (and the median of
+#: such errors), and
 #: a memory plan's headroom (negative = the shortfall of a plan that does not fit), a chart label's offset in pixels.
-SIGNED = {"error", "headroom", "dx", "dy"}
+SIGNED = {"error", "headroom", "dx", "dy", "median"}
 
 #: Result fields where infinity is meaningful: a layer that is memory-bound at every batch never crosses over.
 INFINITE = {"threshold_batch"}

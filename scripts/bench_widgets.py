@@ -5,7 +5,7 @@ Builds the site, serves it locally, and prints for a calculator page:
   * cold time to live (empty cache: worker + Pyodide + wheel), and Python's own start-up time;
   * warm time to live on a second calculator page reached by instant navigation;
   * recompute latency (input change -> new numbers on screen), p50/p95 over N changes;
-  * bytes transferred for the cold page (as served, and gzip-compressed as a compressing server would).
+  * bytes of the files the cold page asked for (raw, and gzip-compressed).
 
 usage: .venv/bin/python scripts/bench_widgets.py [--changes 100] [--runs 3]
 """
@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.conftest import _free_port, build_site  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from static_server import serve  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -65,23 +68,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="cold loads to average")
     args = parser.parse_args()
 
-    import functools
-    import http.server
-    import threading
-
     port = _free_port()
     site = Path(tempfile.mkdtemp()) / "site"
     result = build_site(ROOT / "mkdocs.yml", site, site_url=f"http://127.0.0.1:{port}/")
     if result.returncode:
         print(result.stderr, file=sys.stderr)
         return 1
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(site, port)  # brotli/gzip twins and caching headers, as a configured host sends them
     base = f"http://127.0.0.1:{port}/"
 
     with sync_playwright() as playwright:

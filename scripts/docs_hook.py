@@ -168,6 +168,20 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return substitute(markdown, page=page.file.src_uri, lang=page_language(page))
 
 
+def on_post_page(output: str, page: Any, **_: Any) -> str:
+    """On a page with a calculator, ask for Python's library (with calc) while the HTML is parsed.
+
+    The worker asks for it only once it runs and has read the manifest; the file's name carries a
+    content hash and hosts may cache it forever (README.md, "Hosting"), so the worker's request is answered
+    from this download instead of starting a second one.
+    """
+    if 'class="calc-widget"' not in output:
+        return output
+    href = "../" * page.url.count("/") + "vendor/" + site_assets.runtime_name()
+    hint = f'<link rel="preload" href="{href}" as="fetch" type="application/zip" crossorigin>'
+    return output.replace("</head>", f"{hint}\n</head>", 1)
+
+
 def on_post_build(config: Any) -> None:
     """Put the calc wheel (rebuilt only when calc changes) and its manifest into the site."""
     site_assets.install_wheel(Path(config["site_dir"]))

@@ -200,6 +200,78 @@ def decode_step_table() -> str:
     return _table(header, rows)
 
 
+def _stats_cells(s) -> list[str]:
+    return [str(s.n), f"{s.median_abs:.0%}", f"{s.median:+.0%}", f"{s.within_25:.0%}"] if s else ["0", "—", "—", "—"]
+
+
+_METRIC_LABELS = {"tpot": "TPOT", "ttft": "TTFT", "throughput": "tokens/s/GPU (in + out)"}
+
+
+def inferencex_summary() -> str:
+    """Per profile, part and metric: points, median |error|, median error, share within ±25 %."""
+    from calc.serving import inferencex as ix
+
+    rows = []
+    for profile, label in (("engine", "each point's engine profile"), ("typical", "default (typical)"),
+                           ("ideal", "ideal (pure roofline)")):
+        for part in ("holdout", "fit"):
+            for metric, mlabel in _METRIC_LABELS.items():
+                rows.append([label, "held out" if part == "holdout" else "fit", mlabel,
+                             *_stats_cells(ix.stats(ix.target_rows(profile, part=part), metric))])
+    return _table(["profile", "part", "metric", "points", "median \\|error\\|", "median error", "within ±25 %"], rows,
+                  align="lllrrrr")
+
+
+def inferencex_groups() -> str:
+    """Engine profiles, per GPU / precision / engine, part and metric."""
+    from calc.serving import inferencex as ix
+
+    rows = []
+    for part in ("holdout", "fit"):
+        groups: dict[str, list] = {}
+        for r in ix.target_rows("engine", part=part):
+            groups.setdefault(f"{r.point.gpu} · {r.point.precision} · {r.point.engine}", []).append(r)
+        for key in sorted(groups):
+            for metric, mlabel in _METRIC_LABELS.items():
+                rows.append([key, "held out" if part == "holdout" else "fit", mlabel,
+                             *_stats_cells(ix.stats(groups[key], metric))])
+    return _table(["GPU · precision · engine profile", "part", "metric", "points", "median \\|error\\|",
+                   "median error", "within ±25 %"], rows, align="lllrrrr")
+
+
+def engine_profiles() -> str:
+    """Every efficiency profile's parameters."""
+    rows = []
+    for name, e in calc.efficiency_profiles.items():
+        rows.append([f"`{name}`", f"{e.compute:g}", f"{e.memory:g}", f"{e.link:g}", f"{e.alpha * 1e6:g}",
+                     f"{e.layer_overhead * 1e6:g}", f"{e.moe_layer_overhead * 1e6:g}", f"{e.step_overhead * 1e6:g}",
+                     f"{e.moe_tokens_half:g}", f"{e.request_overhead * 1e3:g}"])
+    return _table(["profile", "η compute", "η memory", "η link", "α (µs)", "per layer (µs)", "per MoE layer (µs)",
+                   "per step (µs)", "MoE t½ (tokens)", "per request (ms)"], rows, align="lrrrrrrrrr")
+
+
+def inferencex_points() -> str:
+    """Every InferenceX point with its engine profile's predictions, or why it has none."""
+    from calc.serving import inferencex as ix
+
+    def cell(r, metric, scale, spec):
+        meas = {"tpot": r.point.tpot, "ttft": r.point.ttft, "throughput": r.point.throughput_per_gpu}[metric]
+        pred = {"tpot": r.tpot, "ttft": r.ttft, "throughput": r.throughput_per_gpu}[metric]
+        if pred is None:
+            return [format(meas * scale, spec), "—", "—"]
+        return [format(meas * scale, spec), format(pred * scale, spec), f"{r.error(metric):+.0%}"]
+
+    out = []
+    for r in sorted(ix.rows("engine"), key=lambda r: (r.point.tier, r.point.config, r.point.concurrency, r.point.date)):
+        p = r.point
+        part = ("—" if p.tier != "A" else "held out" if ix.held_out(p.config) else "fit")
+        out.append([f"[{p.id}]({p.run_url})", p.config, str(p.concurrency), p.date, part,
+                    *cell(r, "tpot", 1e3, ",.1f"), *cell(r, "ttft", 1e3, ",.0f"), *cell(r, "throughput", 1, ",.0f"),
+                    r.reason or ""])
+    return _table(["id", "configuration", "C", "date", "part", "TPOT ms", "pred.", "err.", "TTFT ms", "pred.", "err.",
+                   "tok/s/GPU", "pred.", "err.", "note"], out, align="llrllrrrrrrrrrl")
+
+
 def planner_front() -> str:
     """The Pareto front of the planner's default search."""
     from calc.web.calculators.planner import PLANNER
@@ -219,6 +291,10 @@ TABLES: dict[str, Callable[[], str]] = {
     "validation_default": validation_default,
     "validation_calibrated": validation_calibrated,
     "validation_summary": validation_summary,
+    "inferencex_summary": inferencex_summary,
+    "inferencex_groups": inferencex_groups,
+    "inferencex_points": inferencex_points,
+    "engine_profiles": engine_profiles,
     "planner_front": planner_front,
     "decode_step_table": decode_step_table,
     "anatomy_prefill": anatomy_prefill,

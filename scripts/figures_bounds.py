@@ -68,11 +68,16 @@ def roofline_time(*, d: int = 4096, gpu: str = "A100-SXM4-80GB") -> tuple[Figure
 # --------------------------------------------------------------------------- 8
 
 
+#: The engine profile fitted to the servers behind the measured points (both SGLang; see the Validation page).
+ENGINE_PROFILE = {"H200-SXM-141GB": "sglang", "MI300X": "sglang-rocm"}
+
+
 def _engine_step(point: calc.MeasuredDecode) -> Any:
-    """The serving engine's default-profile estimate of a measured point's step (tensor parallel over its GPUs)."""
+    """The serving engine's estimate of a measured point's step (tensor parallel over its GPUs), with the
+    profile fitted to that server."""
     return calc.step_time(model=point.model, gpu=point.gpu, phase="decode", batch=point.concurrency,
                           seq_len=point.context_len, tp=point.n_gpus, weights=point.weights, kv=point.kv,
-                          activations=point.weights)
+                          activations=point.weights, efficiency=calc.efficiency(name=ENGINE_PROFILE[point.gpu]))
 
 
 def roofline_vs_measured() -> tuple[Figure, dict]:
@@ -96,7 +101,7 @@ def roofline_vs_measured() -> tuple[Figure, dict]:
             ax.plot(conc, bound / MILLISECOND, color=colour, linewidth=2, label=f"{short_name(gpu)}: roofline bound",
                     gid=f"bound-{gpu}")
             ax.plot(conc, engine / MILLISECOND, "--", color=colour, linewidth=1.2, alpha=0.8,
-                    label=f"{short_name(gpu)}: serving engine (typical)", gid=f"engine-{gpu}")
+                    label=f"{short_name(gpu)}: serving engine ({ENGINE_PROFILE[gpu]})", gid=f"engine-{gpu}")
             for c, m, e in zip(conc[:1], measured[:1], (bound / measured)[:1]):
                 ax.annotate(f"{e:.0%} of the roofline", (c, m / MILLISECOND), xytext=(8, 2 if gpu == gpus[0] else -12),
                             textcoords="offset points", fontsize=9, color=FOREGROUND)
@@ -114,9 +119,9 @@ def roofline_vs_measured() -> tuple[Figure, dict]:
 # --------------------------------------------------------------------------- 9
 
 #: The parts of a step's time, in the order they are stacked.
-COMPONENTS = ("math", "memory", "communication", "per-layer overhead", "not explained")
-COMPONENT_COLOURS = {"math": "#4e79a7", "memory": "#f28e2b", "communication": "#59a14f",
-                     "per-layer overhead": "#b07aa1", "not explained": "#9d9d9d"}
+COMPONENTS = ("math", "MoE GEMMs below rate", "memory", "communication", "fixed costs", "measured")
+COMPONENT_COLOURS = {"math": "#4e79a7", "MoE GEMMs below rate": "#76b7b2", "memory": "#f28e2b",
+                     "communication": "#59a14f", "fixed costs": "#b07aa1", "measured": "#9d9d9d"}
 
 
 def _roofline_parts(step: Any, n_gpus: int) -> dict[str, float]:
@@ -135,16 +140,15 @@ def time_components() -> tuple[Figure, dict]:
                               tp=8, weights="fp16", kv="fp16", activations="fp16")
 
     def engine_parts(step: Any) -> dict[str, float]:
-        return {"math": step.compute.value, "memory": step.memory.value, "communication": step.comms.value,
-                "per-layer overhead": step.overhead.value}
+        return {"math": step.parts.compute, "MoE GEMMs below rate": step.parts.moe, "memory": step.memory.value,
+                "communication": step.comms.value, "fixed costs": step.overhead.value}
 
     bars = {
         "LLaMA-13B, 8 × V100,\nB = 1, 2,048 tokens": engine_parts(llama(1, ex.SEED_CONTEXT_LEN)),
         "LLaMA-13B, 8 × V100,\nB = 256, 20 tokens": engine_parts(llama(256, 20)),
         "DeepSeek-R1, 8 × H200, 4 users:\nroofline bound": _roofline_parts(point.step, point.n_gpus),
         "DeepSeek-R1, 8 × H200, 4 users:\nserving engine": engine_parts(engine),
-        "DeepSeek-R1, 8 × H200, 4 users:\nmeasured": {**engine_parts(engine),
-                                                      "not explained": point.measured.value - engine.total.value},
+        "DeepSeek-R1, 8 × H200, 4 users:\nmeasured": {"measured": point.measured.value},
     }
     data: dict[str, Any] = {"bars": bars, "measured": point.measured.value, "point": point.id}
     with style("time-components"):

@@ -1,4 +1,4 @@
-"""Files the site serves itself: vendored front-end assets and the calc wheel.
+"""Files the site serves itself: vendored front-end assets, the calc wheel and the Python runtime.
 
 The wheel is built with ``python -m build`` (pure Python, py3-none-any) and
 cached under ``.cache/wheel/<hash of calc's sources>/``, so ``mkdocs serve``
@@ -64,36 +64,99 @@ def build_wheel() -> tuple[Path, str]:
     return wheels[0], key
 
 
-def build_snapshot(wheel: Path, key: str) -> Path | None:
-    """A gzipped Pyodide memory snapshot with calc imported (cached like the wheel); None if Node fails.
+def build_runtime(wheel: Path, key: str) -> Path | None:
+    """The trimmed runtime zip, the memory snapshot and their facts (cached like the wheel); None if Node fails.
 
-    Loading it lets the browser skip Python's start-up (seconds) at the cost of a larger download.
+    See scripts/make_runtime.mjs: the zip holds only the standard-library modules calc and Pyodide's
+    start-up import, compiled, plus calc; the snapshot lets a browser skip Python's start-up.
     """
-    out = CACHE / key / f"calc-{_pyodide_version()}.snapshot.gz"
-    if not out.exists():
-        result = subprocess.run(["node", "scripts/make_snapshot.mjs", str(wheel), str(out)],
+    out = CACHE / key / f"runtime-{runtime_key()}"
+    if not (out / "runtime.json").exists():
+        tmp = out.with_name(out.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        result = subprocess.run(["node", "scripts/make_runtime.mjs", str(wheel), str(tmp)],
                                 capture_output=True, text=True, cwd=ROOT)
         if result.returncode:
-            print(f"warning: no Pyodide snapshot ({result.stderr.strip()[-300:]}); the site starts Python "
-                  "without one", file=sys.stderr)
+            print(f"warning: no trimmed Python runtime ({result.stderr.strip()[-300:]}); the site starts "
+                  "Python with Pyodide's full library and the wheel", file=sys.stderr)
             return None
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
     return out
 
 
-def _pyodide_version() -> str:
+def pyodide_version() -> str:
     return json.loads((ROOT / "node_modules" / "pyodide" / "package.json").read_text(encoding="utf-8"))["version"]
 
 
+#: Files at least this large get precompressed twins (below it, compression saves less than a packet).
+LARGE = 10_000
+#: Formats that are compressed already: a second compression gains nothing.
+COMPRESSED = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".whl", ".gz", ".br"}
+
+
+def large_assets(site_dir: Path) -> list[Path]:
+    """Every file of the built site that should have ``.br`` and ``.gz`` twins."""
+    return sorted(p for p in site_dir.rglob("*")
+                  if p.is_file() and p.suffix not in COMPRESSED and p.stat().st_size >= LARGE)
+
+
+def precompress(site_dir: Path) -> None:
+    """Write FILE.br and FILE.gz beside every large asset (cached by content, so rebuilds are quick)."""
+    files = large_assets(site_dir)
+    if files:
+        subprocess.run(["node", "scripts/precompress.mjs", str(ROOT / ".cache" / "precompressed"),
+                        *map(str, files)], check=True, capture_output=True, text=True, cwd=ROOT)
+
+
+def _sizes(path: Path) -> dict[str, int]:
+    """Bytes on the wire for each way a host may serve ``path``."""
+    sizes = {"raw": path.stat().st_size}
+    for encoding in ("br", "gz"):
+        twin = path.with_name(f"{path.name}.{encoding}")
+        if twin.exists():
+            sizes[encoding] = twin.stat().st_size
+    return sizes
+
+
+def runtime_key() -> str:
+    """Hash of what makes the runtime: calc's sources, the Pyodide version and the script that builds it."""
+    digest = hashlib.sha256(f"{source_hash()} {pyodide_version()}".encode())
+    digest.update((ROOT / "scripts" / "make_runtime.mjs").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def runtime_name(suffix: str = ".zip") -> str:
+    """Where a runtime file lies under ``vendor/``: the name changes whenever its content may."""
+    return f"wheels/calc-runtime-{runtime_key()}{suffix}"
+
+
 def install_wheel(site_dir: Path) -> Path:
-    """Copy the wheel (and its snapshot) into ``site_dir/vendor`` and write ``vendor/calc-manifest.json``."""
+    """Copy the wheel and the runtime into ``site_dir/vendor``, precompress the site, write the manifest.
+
+    ``vendor/calc-manifest.json`` tells the browser worker the file names (they carry the hash of
+    calc's sources and the Pyodide version, so hosts may cache them forever), their sizes as served
+    (for its choice of start path) and the start-up times measured at build time.
+    """
     wheel, key = build_wheel()
-    target = site_dir / "vendor" / "wheels"
+    vendor = site_dir / "vendor"
+    target = vendor / "wheels"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(wheel, target / wheel.name)
-    manifest = {"wheel": f"wheels/{wheel.name}", "hash": key}
-    snapshot = build_snapshot(wheel, key)
-    if snapshot is not None:
-        shutil.copyfile(snapshot, target / snapshot.name)
-        manifest["snapshot"] = f"wheels/{snapshot.name}"
-    (site_dir / "vendor" / "calc-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    version = pyodide_version()
+    # The lock file's header only: calc needs no Pyodide package, so the worker skips the 120 kB list.
+    lock = json.loads((ROOT / "node_modules" / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    manifest: dict = {"wheel": f"wheels/{wheel.name}", "hash": key, "pyodide": version, "lock_info": lock["info"]}
+    runtime = build_runtime(wheel, key)
+    if runtime is not None:
+        shutil.copyfile(runtime / "runtime.zip", vendor / runtime_name())
+        shutil.copyfile(runtime / "snapshot.bin", vendor / runtime_name(".snapshot"))
+        facts = json.loads((runtime / "runtime.json").read_text(encoding="utf-8"))
+        manifest.update(runtime=runtime_name(), snapshot=runtime_name(".snapshot"), start_ms=facts["start_ms"])
+    precompress(site_dir)
+    manifest["sizes"] = {name: _sizes(vendor / name) for name in
+                         ("pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.mjs", manifest.get("runtime"),
+                          manifest.get("snapshot")) if name}
+    (vendor / "calc-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return target / wheel.name

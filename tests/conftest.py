@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -19,6 +16,9 @@ from urllib.parse import urlparse
 from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import static_server  # noqa: E402
 
 
 def build_site(config: Path, site: Path, *, site_url: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -66,18 +66,23 @@ def site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep test output readable
-        pass
+_servers: dict[int, object] = {}
+
+
+@pytest.fixture
+def served(site_url: str, site_port: int) -> list[str]:
+    """The paths the site's server is asked for from now on (each download of a file appears once)."""
+    requests = _servers[site_port].requests  # type: ignore[attr-defined]
+    requests.clear()
+    return requests
 
 
 @pytest.fixture(scope="session")
 def site_url(site: Path, site_port: int) -> Iterator[str]:
-    """The built site on http://127.0.0.1:<site_port>/ (Python's server: .mjs and .wasm types are right)."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """The built site on http://127.0.0.1:<site_port>/, served like a static host set up as README.md ("Hosting")
+    says (precompressed twins, caching headers): scripts/static_server.py."""
+    server = static_server.serve(site, site_port)
+    _servers[site_port] = server
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 

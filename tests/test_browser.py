@@ -180,21 +180,76 @@ def test_instant_navigation_keeps_one_worker(page: Page, site_url: str):
     assert page.evaluate("window.calcRuntime.worker.marker") == "first"
     live = edit(page, "decode_latency", {"batch": "64"})
     assert live == widgets.call("decode_latency", form_values(page, "decode_latency"))["values"]
+    page.wait_for_selector("#calc-decode_latency .calc-chart svg", timeout=LIVE_TIMEOUT_MS)  # drawn once edits pause
     assert page.locator("#calc-decode_latency .calc-chart svg").count() == 1
 
 
-def test_python_starts_from_the_build_time_snapshot(page: Page, site_url: str):
+@pytest.mark.parametrize("path", ["snapshot", "plain"])
+def test_each_start_path_goes_live(page: Page, site_url: str, path: str):
+    open_live(page, site_url + f"roofline/?calc-start={path}")
+    assert page.evaluate("window.calcStartupHow") == {"snapshot": "snapshot", "plain": "plain start"}[path]
+    live = edit(page, "roofline", {"intensity": "42"})
+    assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
+def test_policy_picks_a_path_and_goes_live(page: Page, site_url: str):
     open_live(page, site_url + "roofline/")
-    assert page.evaluate("window.calcStartupHow") == "snapshot"
+    assert page.evaluate("window.calcStartupHow") in ("snapshot", "plain start")
+    assert "Mbit/s" in page.evaluate("window.calcStartupWhy")  # decided from the measured download rate
+    live = edit(page, "roofline", {"intensity": "7"})
+    assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
+def test_policy_skips_the_snapshot_on_a_slow_connection(page: Page, site_url: str, served: list[str]):
+    # At 10 Mbit/s the ~4 MB snapshot takes ~3 s to arrive; the start-up it saves is a fraction of that.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 40, "downloadThroughput": 10e6 / 8,
+                                                   "uploadThroughput": 10e6 / 8})
+    open_live(page, site_url + "memory/")
+    assert page.evaluate("window.calcStartupHow") == "plain start", page.evaluate("window.calcStartupWhy")
+    assert not [p for p in served if ".snapshot" in p]  # and never downloaded it (a cache probe stays local)
 
 
 def test_falls_back_to_plain_start_without_snapshot(page: Page, site_url: str):
     # A server that lost the snapshot (or a browser that cannot load it) still gets live numbers.
-    page.route("**/*.snapshot.gz*", lambda route: route.fulfill(status=404, body="gone"))
-    open_live(page, site_url + "roofline/")
+    page.route("**/*.snapshot*", lambda route: route.fulfill(status=404, body="gone"))
+    open_live(page, site_url + "roofline/?calc-start=snapshot")
     assert page.evaluate("window.calcStartupHow") == "plain start"
     live = edit(page, "roofline", {"intensity": "42"})
     assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
+def test_chart_library_loads_only_when_a_chart_is_seen(page: Page, site_url: str):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.set_viewport_size({"width": 1400, "height": 700})
+    open_live(page, site_url + "memory/")  # the calculator is far below the first screen
+    page.wait_for_timeout(500)
+    assert not [u for u in requested if "/vendor/vega/" in u]
+    page.locator("#calc-kv_cache .calc-chart").scroll_into_view_if_needed()
+    page.wait_for_selector("#calc-kv_cache .calc-chart svg", timeout=LIVE_TIMEOUT_MS)
+    assert [u for u in requested if u.endswith("/vendor/vega/vega.min.js")]
+
+
+def test_page_preloads_the_runtime_the_worker_uses(page: Page, site_url: str, served: list[str]):
+    open_live(page, site_url + "memory/?calc-start=plain")
+    hint = page.locator("link[rel=preload][as=fetch]").get_attribute("href")
+    manifest = page.evaluate("fetch('../vendor/calc-manifest.json').then(r => r.json())")
+    assert hint.endswith("/vendor/" + manifest["runtime"])
+    # One download serves both the hint and the worker (the name is immutable, so the cache answers).
+    assert served.count("/vendor/" + manifest["runtime"]) == 1, served
+
+
+def test_second_page_downloads_nothing_again(page: Page, site_url: str, served: list[str]):
+    open_live(page, site_url + "memory/")
+    served.clear()
+    page.locator("nav.md-nav--primary a[href$='latency/']").first.click()
+    page.wait_for_selector("#calc-decode_latency .calc-status[data-state='live']", timeout=LIVE_TIMEOUT_MS)
+    edit(page, "decode_latency", {"batch": "8"})
+    assert "/latency/" in served
+    # Python and calc stay in the worker: none of the runtime's files is asked for again.
+    assert not [p for p in served if p.startswith(("/vendor/pyodide/", "/vendor/wheels/", "/vendor/calc-manifest"))], served
 
 
 def test_pasted_config_is_data_not_markup(page: Page, site_url: str):

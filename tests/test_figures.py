@@ -156,8 +156,10 @@ def test_roofline_vs_measured_is_calcs_and_the_data(drawn):
     assert h200["bound"][0] == point.bound.value == pytest.approx(2.47e-3, abs=0.01e-3)
     assert h200["efficiency"][0] == pytest.approx(0.25, abs=0.005)
     for gpu, series in data.items():
-        # Every measured point is slower than its bound, and the engine sits between the two.
-        assert np.all(series["bound"] < series["engine"]) and np.all(series["engine"] < series["measured"])
+        # Every measured point is slower than its bound, and so is the engine (issue 11 gave it the fixed costs:
+        # with the default profile it now lands within about 20 % of these points, on either side).
+        assert np.all(series["bound"] < series["engine"]) and np.all(series["bound"] < series["measured"])
+        assert np.all(np.abs(series["engine"] / series["measured"] - 1) < 0.5)
         assert [p.measured.value for p in calc.measured_decodes(gpu=gpu)] == list(series["measured"])
         assert np.allclose(artist(fig, f"bound-{gpu}").get_ydata() * 1e-3, series["bound"])
     # At small batch the servers reach 15-25 % of the roofline.
@@ -168,20 +170,26 @@ def test_time_components_add_up(drawn):
     fig, data = drawn["time-components"]
     bars = data["bars"]
     measured = bars["DeepSeek-R1, 8 × H200, 4 users:\nmeasured"]
-    # The measured bar is the engine's parts plus what it does not explain, summing to the published 9.73 ms.
-    assert sum(measured.values()) == pytest.approx(data["measured"]) and data["measured"] == 0.0097299
+    # The measured bar is one segment: the published 9.73 ms (InferenceX ix0011).
+    assert measured == {"measured": data["measured"]} and data["measured"] == 0.0097299
     engine = calc.step_time(model="DeepSeek-V3", gpu="H200-SXM-141GB", phase="decode", batch=4, seq_len=1382, tp=8,
-                            weights="fp8", kv="bf16", activations="fp8")
+                            weights="fp8", kv="bf16", activations="fp8", efficiency=calc.efficiency(name="sglang"))
     assert sum(bars["DeepSeek-R1, 8 × H200, 4 users:\nserving engine"].values()) == pytest.approx(engine.total.value)
-    # The roofline bar is memory only at decode: the touched weights and caches over 8 × 4.8 TB/s.
+    # The roofline bar is memory at decode: the touched weights and caches over 8 × 4.8 TB/s (MLA's absorbed
+    # attention over the bf16 cache runs at the bf16 peak and sits a hair past its ridge: under 1 % math).
     roofline = bars["DeepSeek-R1, 8 × H200, 4 users:\nroofline bound"]
-    assert roofline["math"] == pytest.approx(0, abs=1e-12)
-    assert roofline["memory"] == pytest.approx(calc.measured_decode(gpu="H200-SXM-141GB", concurrency=4).bound.value)
+    assert roofline["math"] < 0.01 * roofline["memory"]
+    bound = calc.measured_decode(gpu="H200-SXM-141GB", concurrency=4).bound.value
+    assert roofline["memory"] + roofline["math"] == pytest.approx(bound, rel=0.01)
     # The source's short-context, large-batch case is math-bound: its math segment is the largest.
     big = bars["LLaMA-13B, 8 × V100,\nB = 256, 20 tokens"]
     assert max(big, key=big.get) == "math"
-    width = artist(fig, "bar-4-not-explained").get_width()
-    assert width * 1e-3 == pytest.approx(measured["not explained"])
+    # With the profile fitted to SGLang the engine lands within 25 % of the measurement, and its fixed costs
+    # (per layer, per step) are the largest part: the step is not bound by bytes.
+    assert abs(engine.total.value / data["measured"] - 1) < 0.25
+    parts = bars["DeepSeek-R1, 8 × H200, 4 users:\nserving engine"]
+    assert max(parts, key=parts.get) == "fixed costs"
+    assert artist(fig, "bar-4-measured").get_width() * 1e-3 == pytest.approx(data["measured"])
 
 
 def test_kv_memory_markers_are_the_sources_numbers(drawn):

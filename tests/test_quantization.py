@@ -19,11 +19,12 @@ H100 = dict(peak_bf16=989.4e12, peak_fp8=1978.9e12, fp32=67e12, bandwidth=3.35e1
 
 
 def test_formats():
-    # NVFP4: 4 bits + one fp8 scale per 16 values; int4: + fp16 scale and packed zero per 128.
+    # NVFP4: 4 bits + one fp8 scale per 16 values; MXFP4: one 8-bit scale per 32; int4: + fp16 scale and
+    # packed zero per 128.
     assert calc.data_format("fp4").bytes_per_element == 0.5 + 1 / 16
-    assert calc.data_format("fp4", group_size=32).bytes_per_element == 0.5 + 1 / 32
+    assert calc.data_format("mxfp4").bytes_per_element == 0.5 + 1 / 32
     assert calc.data_format("int4", group_size=32).bytes_per_element == 0.5 + 2.5 / 32  # worked problem 1
-    with pytest.raises(calc.InputError, match="only applies to int4 and fp4"):
+    with pytest.raises(calc.InputError, match="only applies to int4 and int8 weights"):
         calc.data_format("fp8", group_size=128)
     assert calc.matmul_peak_dtype(weights="fp4", activations="fp4") == "fp4"
     assert calc.matmul_peak_dtype(weights="fp4", activations="bf16") == "bf16"  # weight-only fp4 widens
@@ -33,14 +34,14 @@ def test_weight_only_decode_by_hand():
     q = calc.quantized_matmul(gpu="H100-SXM5-80GB", d_in=K, d_out=N, tokens=1, weights="int4")
     weights = K * N * (0.5 + 2.5 / 128)
     assert q.bytes_moved.value == weights + K * 2 + N * 2  # bf16 input, bf16 output
-    assert q.flops.value == 2 * K * N and q.dequant_ops.value == 4 * K * N
+    assert q.flops.value == 2 * K * N and q.dequant_ops.value == 4 * K * N  # calc.core.dtypes.DEQUANT_OPS['int4']
     assert q.bound == "memory" and q.time.value == q.bytes_moved.value / H100["bandwidth"]
     bf16 = calc.quantized_matmul(gpu="H100-SXM5-80GB", d_in=K, d_out=N, tokens=1)
     assert bf16.time.value / q.time.value == pytest.approx((2 * K * N + 2 * K + 2 * N) / (weights + 2 * K + 2 * N))
 
 
 def test_weight_only_prefill_pays_the_widening_and_loses():
-    # 4,096 tokens = 32 tiles of 128: each weight widened 32 times at 4 ops, on the 67 TFLOP/s fp32 units.
+    # 4,096 tokens = 32 tiles of 128: each weight widened 32 times at 4 ops (DEQUANT_OPS), on the 67 TFLOP/s fp32 units.
     q = calc.quantized_matmul(gpu="H100-SXM5-80GB", d_in=K, d_out=N, tokens=4096, weights="int4")
     expected = 2 * 4096 * K * N / H100["peak_bf16"] + 4 * K * N * 32 / H100["fp32"]
     assert q.compute_time.value == pytest.approx(expected) and q.bound == "compute"

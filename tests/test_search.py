@@ -115,3 +115,16 @@ def test_cli_deployment_that_does_not_fit_exits_non_zero():
     r = _cli("model", "--gpu", "T4", "--model", "Llama-2-70B")
     assert r.returncode == 1 and "does NOT fit" in r.stdout
     assert r.stderr.startswith("error: this deployment does not fit in memory") and r.stderr.count("\n") == 1
+
+
+def test_capacity_cache_changes_nothing_but_the_work():
+    """The planner page's cache: the same results as a fresh search, after edits of users, prices and the SLO."""
+    cache: dict = {}
+    base = dict(model="Llama-2-7B", gpus=("A100-SXM4-80GB", "H100-SXM5-80GB"), gpus_per_node=(4, 8),
+                prompt_len=512, output_len=256, ttft_slo=1.0)
+    for users, tpot, prices in ((1000, 0.05, None), (3000, 0.05, None), (3000, 0.05, {"H100-SXM5-80GB": 2.5}),
+                                (3000, 0.03, None), (1000, 0.05, None)):
+        kwargs = dict(base, users=users, tpot_slo=tpot, prices=prices)
+        assert search_deployments(**kwargs, capacity_cache=cache) == search_deployments(**kwargs)
+    # One capacity table per (lengths, SLO) and one evaluator table per model: users and prices add none.
+    assert sorted(key[0] for key in cache) == ["capacities", "capacities", "evaluators"]

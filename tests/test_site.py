@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -117,3 +118,52 @@ def test_bad_shortcode_fails_the_build(tmp_path: Path):
     result = build_site(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode != 0
     assert "roofline.md" in result.stderr and "GPU: 'B9000' is not in the catalog" in result.stderr
+
+
+def test_large_assets_have_precompressed_twins(site: Path):
+    import gzip
+    import hashlib
+    import subprocess
+
+    import site_assets
+
+    large = site_assets.large_assets(site)
+    names = {p.relative_to(site).as_posix() for p in large}
+    manifest = json.loads((site / "vendor" / "calc-manifest.json").read_text(encoding="utf-8"))
+    assert {"vendor/pyodide/pyodide.asm.wasm", "vendor/pyodide/pyodide.asm.mjs", "memory/index.html",
+            "vendor/" + manifest["runtime"], "vendor/" + manifest["snapshot"]} <= names
+    missing = [p for p in large if not (p.with_name(p.name + ".br").exists() and p.with_name(p.name + ".gz").exists())]
+    assert not missing
+    for path in large:
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == path.read_bytes(), path
+    # Brotli: Python's standard library has no decoder; Node's zlib does.
+    script = ("const z=require('zlib'),fs=require('fs'),c=require('crypto');for(const f of process.argv.slice(1))"
+              "console.log(c.createHash('sha256').update(z.brotliDecompressSync(fs.readFileSync(f+'.br'))).digest('hex'))")
+    out = subprocess.run(["node", "-e", script, *map(str, large)], capture_output=True, text=True, check=True).stdout
+    assert out.split() == [hashlib.sha256(p.read_bytes()).hexdigest() for p in large]
+    # They pay: the wasm and the runtime shrink to under a third.
+    for name in ("vendor/pyodide/pyodide.asm.wasm", "vendor/" + manifest["runtime"]):
+        assert manifest["sizes"][name.removeprefix("vendor/")]["br"] < (site / name).stat().st_size / 3
+
+
+def test_server_sends_twins_and_caching_headers(site_url: str):
+    import urllib.request
+
+    def get(path: str, encoding: str) -> tuple[bytes, dict[str, str]]:
+        request = urllib.request.Request(site_url + path, headers={"Accept-Encoding": encoding})
+        with urllib.request.urlopen(request) as response:
+            return response.read(), dict(response.headers)
+
+    raw, headers = get("memory/", "identity")
+    assert "Content-Encoding" not in headers and b"calc-widget" in raw and headers["Cache-Control"] == "no-cache"
+    packed, headers = get("memory/", "gzip, deflate, br")
+    assert headers["Content-Encoding"] == "br" and len(packed) < len(raw) / 3
+    assert headers["Vary"] == "Accept-Encoding"
+    import gzip
+
+    packed, headers = get("memory/", "gzip")
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(packed) == raw
+    manifest = json.loads(get("vendor/calc-manifest.json", "identity")[0])
+    _, headers = get("vendor/" + manifest["runtime"], "br")
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert headers["Content-Type"] == "application/zip"

@@ -13,8 +13,11 @@ from calc.serving.efficiency import TYPICAL
 
 REFERENCE = Path("/work/shared/reference/measured-public.json")
 
-# Pinned from the current model (see docs/validation.md); a change that raises any of these fails.
-PINNED = {"default": (0.0645, 0.998), "default_test": (0.0579, 0.998), "calibrated_test": (0.0481, 0.574)}
+# Pinned from the current model (see docs/validation.md); a change that raises any of these fails.  Re-pinned
+# when the default profile became the one fitted by scripts/fit_engine.py (median 6.5 % -> 4.7 %, worst
+# +99.8 % -> +58 %); the grid calibration on top of it is slightly worse on the test half than before
+# (4.8 % -> 5.0 %): it now starts from the fitted fixed costs and only re-grids three of them.
+PINNED = {"default": (0.0472, 0.581), "default_test": (0.0461, 0.581), "calibrated_test": (0.0502, 0.565)}
 
 
 def test_every_point_is_read_with_its_source():
@@ -37,10 +40,11 @@ def test_errors_do_not_get_worse():
 
 
 def test_decode_points_uncalibrated_within_25_percent_except_known_misses():
-    # Known misses, explained on the validation page: gpt-fast's int8/int4 weight-only kernels (m139, m140) and TP8 (m145).
+    # Known miss, explained on the validation page: gpt-fast's int4 weight-only kernel (m140).  m139 (int8) and
+    # m145 (TP8) came within 25 % when the per-layer cost was fitted (29 µs instead of the assumed 8 µs).
     decode = [r for r in validation.report(TYPICAL).rows if r.point.metric in ("tpot", "decode_rate", "throughput")]
     misses = {r.point.id for r in decode if abs(r.error) > 0.25}
-    assert misses == {"m139", "m140", "m145"}
+    assert misses == {"m140"}
 
 
 def test_calibration_is_fitted_on_one_half_only():
@@ -51,6 +55,7 @@ def test_calibration_is_fitted_on_one_half_only():
 
 
 def test_one_prediction_by_hand():
-    # m138, gpt-fast, Llama-2-7B bf16 batch 1: 1/TPOT; TPOT ≈ weights / (η_m·β) + 32 × 8 µs ≈ 8.65 + 0.26 ms.
+    # m138, gpt-fast, Llama-2-7B bf16 batch 1: 1/TPOT; TPOT ≈ weights / (η_m·β) + 32 × 29 µs ≈ 8.65 + 0.93 ms
+    # = 9.58 ms -> 104.4 tokens/s; the context's KV reads and the vector operators add the last 0.4 %.
     p = next(p for p in validation.points() if p.id == "m138")
-    assert validation.predict(p) == pytest.approx(111.8, rel=0.002)
+    assert validation.predict(p) == pytest.approx(104.0, rel=0.002)

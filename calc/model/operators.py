@@ -88,11 +88,11 @@ class ForwardOperators:
 
 
 class _Builder:
-    def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str) -> None:
+    def __init__(self, *, w: DataFormat, a: DataFormat, kv: DataFormat, weights: str, activations: str,
+                 kv_dtype: str) -> None:
         self.w, self.a, self.kv = w.bytes_per_element, a.bytes_per_element, kv.bytes_per_element
         self.matmul_dtype = matmul_peak_dtype(weights=weights, activations=activations)
-        # fp4 activations feed the GEMMs only; attention (softmax included) runs at fp8 in the kernels that exist.
-        self.attention_dtype = "fp8" if activations == "fp4" else activations
+        self.attention_dtype = attention_dtype(activations=activations, kv=kv_dtype)
         self.ops: list[Operator] = []
 
     def add(self, *, name: str, group: str, kind: str, layers: int, flops: float, formula: str,
@@ -129,6 +129,23 @@ class _Builder:
         self.add(name=name, group=group, kind="vector", layers=layers, flops=elements * flops_per,
                  formula=f"{flops_per:g}·elements", acts=elements * (reads + writes) * self.a,
                  weights=weights * self.a)
+
+
+def attention_dtype(*, activations: str, kv: str) -> str:
+    """The peak attention runs at: queries meet cached keys and values, so the wider of the two formats.
+
+    A bf16 cache under fp8 activations (SGLang's default for DeepSeek fp8) runs attention in bf16; an fp8 cache
+    under bf16 activations is upcast.  4-bit checkpoints keep attention in 8 or 16 bits (NVFP4 and MXFP4
+    quantise the linear layers only), so it runs at the cache's rate there.
+
+    >>> attention_dtype(activations="fp8", kv="bf16"), attention_dtype(activations="fp4", kv="fp8")
+    ('bf16', 'fp8')
+    """
+    if activations in ("fp4", "mxfp4"):
+        return kv if kv in ("fp8", "bf16", "fp16") else "bf16"
+    if kv in ("bf16", "fp16", "fp32") and activations in ("fp8", "int8"):
+        return kv
+    return activations
 
 
 def _distinct_experts(experts: int, top_k: int, tokens: float) -> float:
@@ -280,7 +297,7 @@ def forward_operators(
 
     ``model`` is a preset name, a ``config.json`` dict or a :class:`ModelConfig`.
     ``seq_len`` is the prompt length at prefill and the attended context at
-    decode.  ``group_size`` is the int4 quantization group of the weights.
+    decode.  ``group_size`` is the quantization group of int4 or int8 weights.
     ``mla_form`` ("auto", "absorbed", "expanded") chooses how an MLA model
     attends; "auto" absorbs at decode and decompresses at prefill.
 
@@ -300,7 +317,7 @@ def forward_operators(
     if activations == "int4":
         raise validate.fail("activations", activations, "is not a compute format; use bf16, fp16, fp8, fp4 or int8")
     form = _mla_form(mla_form, phase)
-    bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations)
+    bld = _Builder(w=wf, a=af, kv=kf, weights=weights, activations=activations, kv_dtype=kv)
     prefill = phase == "prefill"
     T = bsz * s if prefill else bsz  # tokens through the projections this step
     queries = s if prefill else 1  # per sequence

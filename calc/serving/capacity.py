@@ -58,13 +58,19 @@ class MemoryModel:
 
     def __init__(self, *, model: ModelConfig, part: Accelerator, tp: int, pp: int, weights: str, kv: str,
                  activations: str, context_len: int, prompt_len: int, block_size: int | None,
-                 reserve_fraction: float, params: float | None = None) -> None:
+                 reserve_fraction: float, params: float | None = None, group_size: int | None = None,
+                 dp_attention: bool = False) -> None:
         m = model
         self.capacity = part.memory
         self.reserve = reserve_fraction * part.memory
         params = m.parameter_count().value if params is None else params
-        self.weights = params * data_format(weights, field="weights").bytes_per_element / (tp * pp)
-        kv_share = 1.0 if m.is_mla else math.ceil(m.n_kv_heads / tp) / m.n_kv_heads
+        self.weights = params * data_format(weights, field="weights", group_size=group_size).bytes_per_element / (tp * pp)
+        # MLA's one latent is copied on every TP rank; with data-parallel attention each GPU holds only its own
+        # 1/TP of the requests (the attention weights it then repeats are not counted: under 2 % of DeepSeek-V3).
+        if dp_attention and tp > 1:
+            kv_share = 1.0 / tp
+        else:
+            kv_share = 1.0 if m.is_mla else math.ceil(m.n_kv_heads / tp) / m.n_kv_heads
         tokens = context_len if not block_size else math.ceil(context_len / block_size) * block_size
         kv_e = data_format(kv, field="kv").bytes_per_element
         self.kv_per_request = m.kv_elements_per_token_layer * m.n_layers * kv_e * tokens * kv_share / pp
@@ -93,7 +99,7 @@ class MemoryModel:
 def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batch: int = 1, context_len: int = 2048,
                 prompt_len: int | None = None, tp: int = 1, pp: int = 1, weights: str | None = None,
                 kv: str | None = None, activations: str | None = None, block_size: int | None = DEFAULT_BLOCK,
-                reserve_fraction: float = DEFAULT_RESERVE) -> MemoryPlan:
+                reserve_fraction: float = DEFAULT_RESERVE, group_size: int | None = None) -> MemoryPlan:
     """Memory of one GPU for ``batch`` requests of ``context_len`` tokens; fits or not, and the largest batch.
 
     ``block_size=None`` (or 0) turns paging off: the cache holds exactly ``context_len`` tokens.
@@ -119,7 +125,8 @@ def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batc
     act = validate.optional_text("activations", activations) or default_activations(part)
     mm = MemoryModel(model=m, part=part, tp=t, pp=p, weights=validate.optional_text("weights", weights) or act,
                      kv=validate.optional_text("kv", kv) or act, activations=act,
-                     context_len=ctx, prompt_len=prompt, block_size=block, reserve_fraction=reserve)
+                     context_len=ctx, prompt_len=prompt, block_size=block, reserve_fraction=reserve,
+                     group_size=group_size)
     used = mm.used(b)
 
     def q(value: float, formula: str, substituted: str) -> Quantity:
@@ -130,7 +137,8 @@ def memory_plan(*, model: str | dict | ModelConfig, gpu: str | Accelerator, batc
         gpu=part.name,
         capacity=q(part.memory, "datasheet memory", f"{num(part.memory / GB)} GB"),
         weights=q(mm.weights, "P · e_w / (TP · PP)", f"{num(m.parameter_count().value)} × "
-                  f"{num(data_format(weights or act, field='weights').bytes_per_element)} B / ({t} × {p})"),
+                  f"{num(data_format(weights or act, field='weights', group_size=group_size).bytes_per_element)} B"
+                  f" / ({t} × {p})"),
         kv_cache=q(b * mm.kv_per_request, "B · kv_per_token · ⌈ctx/block⌉·block · share / PP",
                    f"{b} × {num(mm.kv_per_request)} B ({pages} tokens)"),
         workspace=q(mm.workspace(b), "max(prompt, B) · (4d + 3d_ff/TP) · e_a + B · 4 · vocab / TP",

@@ -38,29 +38,34 @@ class OpLine:
     """One operator's work at a fixed batch as straight lines in the context ``s``: ``const + slope·s``."""
 
     name: str
-    split: bool  # divided by tensor parallelism
+    group: str  # attention, moe, mlp, norm, residual, embedding, head
     dtype: str  # whose peak applies
     flops: tuple[float, float]
     weight_bytes: tuple[float, float]
     activation_bytes: tuple[float, float]
     kv_bytes: tuple[float, float]
 
+    @property
+    def split(self) -> bool:
+        """Divided by tensor parallelism (heads, MLP columns, vocabulary rows)."""
+        return self.group in SPLIT_GROUPS
 
-def _raw(m: ModelConfig, phase: str, b: int, s: int, w: str, a: str, kv: str) -> tuple:
-    r = forward_operators(model=m, phase=phase, batch=b, seq_len=s, weights=w, activations=a, kv=kv)
-    return tuple((o.name, o.group in SPLIT_GROUPS, o.compute_dtype, o.flops.value, o.weight_bytes,
+
+def _raw(m: ModelConfig, phase: str, b: int, s: int, w: str, a: str, kv: str, g: int | None = None) -> tuple:
+    r = forward_operators(model=m, phase=phase, batch=b, seq_len=s, weights=w, activations=a, kv=kv, group_size=g)
+    return tuple((o.name, o.group, o.compute_dtype, o.flops.value, o.weight_bytes,
                   o.activation_bytes, o.kv_bytes) for o in r.operators)
 
 
 @lru_cache(maxsize=4096)
-def _raw_cached(m: ModelConfig, phase: str, b: int, s: int, w: str, a: str, kv: str) -> tuple:
-    return _raw(m, phase, b, s, w, a, kv)
+def _raw_cached(m: ModelConfig, phase: str, b: int, s: int, w: str, a: str, kv: str, g: int | None = None) -> tuple:
+    return _raw(m, phase, b, s, w, a, kv, g)
 
 
 @lru_cache(maxsize=256)
-def _affine(m: ModelConfig, w: str, a: str, kv: str) -> tuple:
+def _affine(m: ModelConfig, w: str, a: str, kv: str, g: int | None = None) -> tuple:
     """Per operator ``(q0, q1, q2)`` of ``q0 + q1·b + q2·b·s`` for flops and the three byte kinds."""
-    p11, p21, p12 = (_raw_cached(m, "decode", b, s, w, a, kv) for b, s in ((1, 1), (2, 1), (1, 2)))
+    p11, p21, p12 = (_raw_cached(m, "decode", b, s, w, a, kv, g) for b, s in ((1, 1), (2, 1), (1, 2)))
     out = []
     for o11, o21, o12 in zip(p11, p21, p12):
         coeffs = []
@@ -73,46 +78,49 @@ def _affine(m: ModelConfig, w: str, a: str, kv: str) -> tuple:
 
 
 def decode_lines(m: ModelConfig, *, batch: int, weights: str, activations: str, kv: str,
-                 max_context: int = 1) -> tuple[OpLine, ...]:
+                 max_context: int = 1, group_size: int | None = None) -> tuple[OpLine, ...]:
     """Every operator of a decode step at ``batch``, as lines in the context (valid up to ``max_context``)."""
     window = m.sliding_window if m.sliding_layers else None
     if window is not None and max_context > window:
-        return _direct_lines(m, batch, weights, activations, kv, window if window and max_context > window else None)
-    return _lines_from_affine(m, batch, weights, activations, kv)
+        return _direct_lines(m, batch, weights, activations, kv, window if window and max_context > window else None,
+                             group_size)
+    return _lines_from_affine(m, batch, weights, activations, kv, group_size)
 
 
 @lru_cache(maxsize=4096)
-def _lines_from_affine(m: ModelConfig, b: int, w: str, a: str, kv: str) -> tuple[OpLine, ...]:
+def _lines_from_affine(m: ModelConfig, b: int, w: str, a: str, kv: str, g: int | None = None) -> tuple[OpLine, ...]:
     out = []
     loaded = experts_loaded(m, b) / m.experts_per_token if m.is_moe else 1.0
-    for name, split, dtype, coeffs in _affine(m, w, a, kv):
+    for name, group, dtype, coeffs in _affine(m, w, a, kv, g):
         lines = [(q0 + q1 * b, q2 * b) for q0, q1, q2 in coeffs]
         if name.startswith("experts "):  # routed experts: weights loaded grow non-linearly with the tokens
             q0, q1, q2 = coeffs[1]
             lines[1] = ((q0 + q1 + q2) * loaded, 0.0)
-        out.append(OpLine(name=name, split=split, dtype=dtype, flops=lines[0], weight_bytes=lines[1],
+        out.append(OpLine(name=name, group=group, dtype=dtype, flops=lines[0], weight_bytes=lines[1],
                           activation_bytes=lines[2], kv_bytes=lines[3]))
     return tuple(out)
 
 
 @lru_cache(maxsize=4096)
-def _direct_lines(m: ModelConfig, b: int, w: str, a: str, kv: str, window: int | None) -> tuple[OpLine, ...]:
+def _direct_lines(m: ModelConfig, b: int, w: str, a: str, kv: str, window: int | None,
+                  g: int | None = None) -> tuple[OpLine, ...]:
     # Lines through s = 1 and 2, or, past a sliding window, through s = window and window + 1 (the flat part
     # is then exact for the windowed layers and the full layers stay linear).
     s0 = window or 1
-    p0, p1 = _raw_cached(m, "decode", b, s0, w, a, kv), _raw_cached(m, "decode", b, s0 + 1, w, a, kv)
+    p0, p1 = _raw_cached(m, "decode", b, s0, w, a, kv, g), _raw_cached(m, "decode", b, s0 + 1, w, a, kv, g)
     out = []
     for o0, o1 in zip(p0, p1):
         lines = [(o0[i] - (o1[i] - o0[i]) * s0, o1[i] - o0[i]) for i in range(3, 7)]
-        out.append(OpLine(name=o0[0], split=o0[1], dtype=o0[2], flops=lines[0], weight_bytes=lines[1],
+        out.append(OpLine(name=o0[0], group=o0[1], dtype=o0[2], flops=lines[0], weight_bytes=lines[1],
                           activation_bytes=lines[2], kv_bytes=lines[3]))
     return tuple(out)
 
 
-def decode_coefficients(m: ModelConfig, *, weights: str, activations: str, kv: str) -> tuple:
-    """Per operator ``(name, split, dtype, flops, weight, activation, kv)``, each ``(q0, q1, q2)`` of
+def decode_coefficients(m: ModelConfig, *, weights: str, activations: str, kv: str,
+                        group_size: int | None = None) -> tuple:
+    """Per operator ``(name, group, dtype, flops, weight, activation, kv)``, each ``(q0, q1, q2)`` of
     ``q0 + q1·b + q2·b·s`` (routed experts' weight bytes: the value at one token, to scale)."""
-    return _affine(m, weights, activations, kv)
+    return _affine(m, weights, activations, kv, group_size)
 
 
 def experts_loaded(m: ModelConfig, tokens: int) -> float:
@@ -122,10 +130,11 @@ def experts_loaded(m: ModelConfig, tokens: int) -> float:
 
 
 def prefill_ops(m: ModelConfig, *, batch: int, prompt_len: int, weights: str, activations: str,
-                kv: str) -> tuple[OpLine, ...]:
+                kv: str, group_size: int | None = None) -> tuple[OpLine, ...]:
     """Every operator of the prefill of ``batch`` prompts of ``prompt_len`` tokens (slopes are zero)."""
     out = []
-    for name, split, dtype, f, wb, ab, kb in _raw_cached(m, "prefill", batch, prompt_len, weights, activations, kv):
-        out.append(OpLine(name=name, split=split, dtype=dtype, flops=(f, 0.0), weight_bytes=(wb, 0.0),
+    for name, group, dtype, f, wb, ab, kb in _raw_cached(m, "prefill", batch, prompt_len, weights, activations, kv,
+                                                         group_size):
+        out.append(OpLine(name=name, group=group, dtype=dtype, flops=(f, 0.0), weight_bytes=(wb, 0.0),
                           activation_bytes=(ab, 0.0), kv_bytes=(kb, 0.0)))
     return tuple(out)

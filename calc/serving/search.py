@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, MutableMapping
 
 from ..core import validate
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
@@ -34,6 +34,8 @@ from .step import Evaluator, default_activations
 from ..core.validate import InputError
 
 WEIGHT_DTYPES = ("16-bit", "fp8", "int8", "int4")
+#: Weight formats a caller may ask for besides the default four (4-bit floats, dequantised under 16-bit activations).
+EXTRA_WEIGHT_DTYPES = ("fp4", "mxfp4")
 KV_DTYPES = ("16-bit", "fp8")
 
 
@@ -169,16 +171,23 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
                        weight_dtypes: tuple[str, ...] = WEIGHT_DTYPES, kv_dtypes: tuple[str, ...] = KV_DTYPES,
                        prices: Mapping[str, float] | None = None, efficiency: Efficiency = TYPICAL,
                        block_size: int | None = DEFAULT_BLOCK, reserve_fraction: float = DEFAULT_RESERVE,
-                       expert_parallel: bool = True) -> SearchResult:
+                       expert_parallel: bool = True, group_size: int | None = None,
+                       capacity_cache: MutableMapping[tuple, dict] | None = None) -> SearchResult:
     """Every deployment meeting the SLO for ``users`` concurrent users, cheapest first.
 
     SLOs are in seconds (``None``: no limit).  ``prices`` maps a GPU name to
     its price per GPU-hour; deployments are then ranked by cost after GPUs.
+    ``group_size`` is the quantization group of the int4 and int8 weight
+    options (default: int4 128, int8 per channel).  A deployment whose
+    weights and cache do not fit is never listed.
+    ``capacity_cache``: a mapping the caller keeps between calls (the planner page's, bounded there);
+    a replica's capacity does not depend on ``users`` or ``prices``, so an edit of those reuses every one,
+    and an edit of the lengths or the SLO reuses the step-time evaluators.
 
     >>> r = search_deployments(model="Llama-2-7B", users=1000, gpus=("A100-SXM4-80GB",), gpus_per_node=(8,),
     ...                        ttft_slo=1.0, tpot_slo=0.05)
     >>> r.winner.gpus, r.winner.tp, r.winner.weights
-    (8, 2, 'fp8')
+    (8, 1, 'int4')
     """
     m = resolve_model(model)
     u = validate.positive_int("users", users)
@@ -192,7 +201,8 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     nodes_sizes = sorted({validate.positive_int("gpus_per_node", n) for n in validate.sequence("gpus_per_node", gpus_per_node)})
     if not nodes_sizes or nodes_sizes[-1] > 8:
         raise validate.fail("gpus_per_node", gpus_per_node, "must be sizes between 1 and 8")
-    for key, chosen, allowed in (("weight_dtypes", weight_dtypes, WEIGHT_DTYPES), ("kv_dtypes", kv_dtypes, KV_DTYPES)):
+    for key, chosen, allowed in (("weight_dtypes", weight_dtypes, WEIGHT_DTYPES + EXTRA_WEIGHT_DTYPES),
+                                 ("kv_dtypes", kv_dtypes, KV_DTYPES)):
         for x in validate.sequence(key, chosen):
             validate.text(key, x, choices=allowed)
     price = {}
@@ -207,24 +217,44 @@ def search_deployments(*, model: str | Mapping[str, Any] | ModelConfig, users: i
     block = validate.optional_count("block_size", block_size, zero_is_none=True)
     reserve = validate.non_negative("reserve_fraction", reserve_fraction)
     validate.flag("expert_parallel", expert_parallel)
+    if group_size is not None:
+        g = validate.positive_int("group_size", group_size)
+        if m.hidden % g:
+            raise validate.fail("group_size", group_size, f"does not divide the hidden size {m.hidden} of {m.name};"
+                                                          " try 32, 64 or 128")
 
     deployments: list[Deployment] = []
     configurations = evaluations = 0
     params = m.parameter_count().value
     replica_splits = sorted({s for n in nodes_sizes for s in _splits(m, n)})
+    # Capacities keyed by everything they depend on but the replica, then by the replica.  Evaluators
+    # (step times, with their own per-batch caches) do not depend on the lengths or the SLO: an edit of
+    # those reuses them.
+    cache = {} if capacity_cache is None else capacity_cache
+    capacities = cache.setdefault(("capacities", m, p, o, ttft, tpot, block, reserve, efficiency, expert_parallel, group_size), {})
+    evaluators = cache.setdefault(("evaluators", m, efficiency, expert_parallel), {})
     for part in parts:
         act = default_activations(part)
+        spec = repr(part)  # Accelerator holds a mapping (unhashable): its repr names every field
         for tp, pp in replica_splits:
             if tp * pp > 1 and part.interconnect is None:
                 continue
             for wc in weight_dtypes:
                 for kc in kv_dtypes:
-                    w, k = _dtype(wc, act), _dtype(kc, act)
-                    mem = MemoryModel(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                      context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve, params=params)
-                    ev = Evaluator(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
-                                   expert_parallel=expert_parallel, eff=efficiency)
-                    cap = replica_capacity(ev, mem, prompt_len=p, output_len=o, ttft_slo=ttft, tpot_slo=tpot)
+                    cap = capacities.get(key := (spec, tp, pp, wc, kc))
+                    if cap is None:
+                        w, k = _dtype(wc, act), _dtype(kc, act)
+                        g = group_size if w in ("int4", "int8") else None
+                        mem = MemoryModel(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k, activations=act,
+                                          context_len=p + o, prompt_len=p, block_size=block, reserve_fraction=reserve,
+                                          params=params, group_size=g)
+                        ev = evaluators.get(replica := (spec, tp, pp, w, k, act, g))
+                        if ev is None:
+                            ev = evaluators[replica] = Evaluator(model=m, part=part, tp=tp, pp=pp, weights=w, kv=k,
+                                                                 activations=act, expert_parallel=expert_parallel,
+                                                                 eff=efficiency, group_size=g)
+                        cap = capacities[key] = replica_capacity(ev, mem, prompt_len=p, output_len=o, ttft_slo=ttft,
+                                                            tpot_slo=tpot)
                     evaluations += cap.evaluations
                     for n in nodes_sizes:
                         if n % (tp * pp):

@@ -87,7 +87,9 @@ class Report:
 def _metric(e: dict) -> tuple[str, float, bool]:
     name, v = e["metric"], float(e["value"])
     if name.startswith("output_tokens_per_s"):
-        return "throughput", v, "TP1" not in e["parallelism"] and "ambiguous" in name
+        # Per GPU when the metric says so (``…_per_gpu``), or for TensorRT-LLM's ambiguous TP>1 headers.
+        per_gpu = "_per_gpu" in name.split(" ")[0] or ("TP1" not in e["parallelism"] and "ambiguous" in name)
+        return "throughput", v, per_gpu
     if name.startswith("TTFT_ms"):
         return "ttft", v / 1e3, False
     if name.startswith("TTFT_s"):

@@ -40,6 +40,7 @@
             clearTimeout(timer);
             window.calcStartupMs = data.ms;
             window.calcStartupHow = data.how;
+            window.calcStartupWhy = data.why;
             resolve();
           } else if (data.type === "failed") {
             clearTimeout(timer);
@@ -55,7 +56,9 @@
           clearTimeout(timer);
           reject(new Error(event.message || "worker error"));
         };
-        worker.postMessage({ type: "init", vendor: VENDOR.href });
+        // `?calc-start=plain|snapshot` forces a start path (tests, benchmark); otherwise the worker picks.
+        const forced = new URLSearchParams(location.search).get("calc-start");
+        worker.postMessage({ type: "init", vendor: VENDOR.href, start: forced || "auto" });
       });
       this.ready.then(
         () => this.setState("live"),
@@ -118,21 +121,45 @@
   // Charts are redrawn after the numbers, once edits pause: a Vega view takes tens of milliseconds
   // to build, and it must not delay the next result while a reader is typing.
   const chartTimers = new WeakMap();
-  function scheduleChart(container, spec, unavailable) {
+  function scheduleChart(container, spec) {
     container.dataset.spec = JSON.stringify(spec);
     clearTimeout(chartTimers.get(container));
-    chartTimers.set(container, setTimeout(() => drawChart(container, spec, unavailable), 120));
+    chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
 
-  async function drawChart(container, spec, unavailable = "Chart unavailable") {
+  // The prerendered chart is drawn when it is about to scroll into view, and only once Python is live
+  // (or has failed): Vega is ~250 kB compressed and must not compete with Python's download.
+  const chartsToShow = new WeakMap();
+  const chartObserver = "IntersectionObserver" in window
+    ? new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting || !chartsToShow.has(entry.target)) continue;
+        chartObserver.unobserve(entry.target);
+        const spec = chartsToShow.get(entry.target);
+        chartsToShow.delete(entry.target);
+        runtime.start().catch(() => {}).then(() => {
+          if (!entry.target.dataset.rendered) drawChart(entry.target, spec);
+        });
+      }
+    }, { rootMargin: "300px" })
+    : null;
+  function drawWhenSeen(container, spec) {
     container.dataset.spec = JSON.stringify(spec);
+    if (!chartObserver) return drawChart(container, spec);
+    chartsToShow.set(container, spec);
+    chartObserver.observe(container);
+  }
+
+  async function drawChart(container, spec) {
+    container.dataset.spec = JSON.stringify(spec);
+    chartsToShow.delete(container); // a newer chart replaces the one waiting to be seen
     if (!spec) return;
     try {
       await loadVega();
       await window.vegaEmbed(container, spec, { actions: false, renderer: "svg", config: themeConfig() });
       container.dataset.rendered = "true";
     } catch (error) {
-      container.textContent = `${unavailable}: ${error.message}`;
+      container.textContent = `${container.dataset.unavailable || "Chart unavailable"}: ${error.message}`;
     }
   }
 
@@ -173,7 +200,7 @@
     const messages = JSON.parse(root.dataset.messages || "{}");
     const say = (key) => messages[key] || key;
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
-    const draw = (spec) => drawChart(chart, spec, say("Chart unavailable"));
+    chart.dataset.unavailable = say("Chart unavailable");
     let latest = 0;
     let timer = null;
 
@@ -208,7 +235,34 @@
       output.title = say("Out of date: fix the highlighted input");
     };
 
+    // One computation in flight per widget: edits made meanwhile are folded into one more run with the
+    // inputs as they are then, so a slow search (the planner's, when its SLO changes) never queues up
+    // one run per keystroke.  The output dims while a run takes longer than a moment (CSS delay).
+    let running = false;
+    let rerun = false;
     async function recompute() {
+      if (running) {
+        rerun = true;
+        return;
+      }
+      running = true;
+      output.classList.add("calc-busy");
+      output.setAttribute("aria-busy", "true");
+      try {
+        await computeOnce();
+      } finally {
+        running = false;
+        if (rerun) {
+          rerun = false;
+          recompute();
+        } else {
+          output.classList.remove("calc-busy");
+          output.removeAttribute("aria-busy");
+        }
+      }
+    }
+
+    async function computeOnce() {
       const id = ++latest;
       const inputs = values();
       writeUrlState(name, inputs, defaults, schema);
@@ -241,7 +295,7 @@
       root.dataset.values = JSON.stringify(result.values);
       root.dataset.computed = JSON.stringify(inputs); // which inputs the shown result belongs to
       showStatus("live");
-      scheduleChart(chart, result.chart, say("Chart unavailable"));
+      scheduleChart(chart, result.chart);
     }
 
     function applyFills(field, value) {
@@ -282,7 +336,7 @@
       output.innerHTML = prerendered.html;
       output.classList.remove("calc-stale");
       writeUrlState(name, {}, defaults, schema);
-      draw(prerendered.spec);
+      drawChart(chart, prerendered.spec);
       showStatus(runtime.state === "live" ? "live" : "prerendered");
     });
 
@@ -293,7 +347,7 @@
       if (state === "failed") showStatus("failed", runtime.failure);
     });
 
-    draw(prerendered.spec);
+    drawWhenSeen(chart, prerendered.spec);
     const fromUrl = readUrlState(name);
     if (Object.keys(fromUrl).length) {
       // A preset named in the URL fills its sizes first; sizes given in the URL then win.
@@ -309,9 +363,9 @@
     const widgets = document.querySelectorAll(".calc-widget");
     widgets.forEach(bind);
     if (!widgets.length) return;
-    // Start Python when the browser is idle, so the first edit is usually instant.
-    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1200));
-    idle(() => runtime.start().catch(() => {}), { timeout: 2500 });
+    // Start Python right after the first paint, so the first edit is usually instant: the downloads and
+    // the start-up run in the worker, off the main thread (waiting for an idle main thread cost ~1 s).
+    requestAnimationFrame(() => setTimeout(() => runtime.start().catch(() => {}), 0));
   }
 
   // Re-theme charts when the reader switches the palette.

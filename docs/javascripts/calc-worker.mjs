@@ -1,8 +1,9 @@
-// The one Python of a browser session: Pyodide plus the calc wheel, in a module Web Worker.
+// The one Python of a browser session: Pyodide plus calc, in a module Web Worker.
 //
 // Protocol (structured-clone messages):
-//   in:  {type: "init", vendor}            -> out: {type: "ready", ms, how} | {type: "failed", error}
+//   in:  {type: "init", vendor, start}     -> out: {type: "ready", ms, how, why} | {type: "failed", error}
 //   in:  {id, fn, kwargs, lang}            -> out: {id, result} | {id, error}
+// `start` is "auto" (the policy below), "plain" or "snapshot" (tests and the benchmark force a path).
 // `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings;
 // `lang` the page's language (labels and messages from calc.web.i18n; numbers are the same).
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
@@ -16,50 +17,142 @@ async function fetchOk(url, options) {
   return response;
 }
 
-// Fast path: a memory snapshot taken after `import calc.web.widgets` (made at build time by the same
-// Pyodide build), so Python's start-up and the imports are skipped.
-async function startFromSnapshot(loadPyodide, vendor, manifest) {
-  const response = await fetchOk(new URL(`${manifest.snapshot}?v=${manifest.hash}`, vendor));
-  const raw = response.body.pipeThrough(new DecompressionStream("gzip"));
-  const snapshot = new Uint8Array(await new Response(raw).arrayBuffer());
-  return loadPyodide({ indexURL: new URL("pyodide/", vendor).href, _loadSnapshot: snapshot });
+// ------------------------------------------------------------------ downloads, started at once
+// Pyodide asks for its wasm only after pyodide.mjs and pyodide.asm.mjs are loaded and parsed: three
+// round trips in a row.  The worker asks for everything at its first line instead, and answers
+// Pyodide's own request for the wasm with the response already on its way.
+const early = new Map();
+const nativeFetch = self.fetch.bind(self);
+self.fetch = (input, init) => {
+  const url = input instanceof Request ? input.url : String(input);
+  const response = early.get(url);
+  if (response) {
+    early.delete(url);
+    return response;
+  }
+  return nativeFetch(input, init);
+};
+
+// Bytes of the wasm seen so far, to measure the connection while it downloads (both paths need it).
+function measureRate(response, manifest) {
+  const [forPyodide, forCount] = response.body.tee();
+  const rate = (async () => {
+    const reader = forCount.getReader();
+    let first = null;
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      const now = performance.now();
+      if (done) break;
+      if (first === null) first = now; // time from the first byte: the round trip is not bandwidth
+      else bytes += value.length;
+      if (bytes >= 384_000 && now - first >= 40) {
+        reader.cancel().catch(() => {});
+        return bytes / (now - first); // decoded bytes per ms
+      }
+    }
+    return Infinity; // the whole file came in one go: local, or from the cache
+  })().then((decodedPerMs) => {
+    // The body is counted decoded; what the wire carried depends on the encoding the host chose.
+    const sizes = (manifest.sizes || {})["pyodide/pyodide.asm.wasm"] || {};
+    const encoding = { br: "br", gzip: "gz" }[response.headers.get("content-encoding")] || "raw";
+    return { wirePerMs: decodedPerMs * ((sizes[encoding] || sizes.raw || 1) / (sizes.raw || 1)), encoding };
+  });
+  return { response: new Response(forPyodide, response), rate };
 }
 
-async function startPlain(loadPyodide, vendor, manifest) {
-  const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", vendor).href });
-  const wheel = await fetchOk(new URL(`${manifest.wheel}?v=${manifest.hash}`, vendor));
+// ------------------------------------------------------------------ which start
+// The snapshot skips Python's start-up (measured at build time: manifest.start_ms) but is a large
+// extra download; the plain start needs only the files both paths share.  So the snapshot is used
+// when it is already in the browser's cache, or when the measured connection brings it in less time
+// than it saves; otherwise the plain start, so no connection goes live later than a plain page would.
+async function choose(start, manifest, snapshotUrl, rate) {
+  if (!manifest.snapshot) return { how: "plain start", why: "no snapshot built" };
+  if (start === "plain" || start === "snapshot") return { how: start === "plain" ? "plain start" : "snapshot", why: "forced" };
+  const connection = navigator.connection;
+  if (connection && connection.saveData) return { how: "plain start", why: "data saver" };
+  try {
+    const cached = await nativeFetch(snapshotUrl, { cache: "only-if-cached", mode: "same-origin" });
+    if (cached.ok) return { how: "snapshot", why: "cached", response: cached };
+  } catch {
+    // not in the cache: the usual first visit
+  }
+  const { wirePerMs, encoding } = await rate;
+  const size = manifest.sizes[manifest.snapshot];
+  const downloadMs = (size[encoding] || size.raw) / wirePerMs;
+  const savesMs = manifest.start_ms.plain - manifest.start_ms.snapshot;
+  const mbps = wirePerMs * 8e-3;
+  const why = `${mbps.toFixed(1)} Mbit/s: snapshot ${Math.round(downloadMs)} ms to fetch, saves ${savesMs} ms`;
+  return { how: downloadMs < savesMs ? "snapshot" : "plain start", why, mbps };
+}
+
+async function start(vendor, startPath) {
+  const t0 = performance.now();
+  const at = (name) => new URL(name, vendor).href;
+  const indexURL = at("pyodide/");
+  const wasmUrl = `${indexURL}pyodide.asm.wasm`;
+  const wasm = nativeFetch(wasmUrl);
+  const asm = import(`${indexURL}pyodide.asm.mjs`);
+  const pyodideModule = import(`${indexURL}pyodide.mjs`);
+  const manifest = await (await fetchOk(at("calc-manifest.json"), { cache: "no-cache" })).json();
+  if (!manifest.runtime) return startWithWheel(await pyodideModule, indexURL, at, manifest, t0);
+
+  const runtimeUrl = at(manifest.runtime);
+  early.set(runtimeUrl, nativeFetch(runtimeUrl));
+  const snapshotUrl = manifest.snapshot ? at(manifest.snapshot) : null;
+  const measured = measureRate(await wasm, manifest);
+  early.set(wasmUrl, Promise.resolve(measured.response));
+  const choice = await choose(startPath, manifest, snapshotUrl, measured.rate);
+  const options = {
+    indexURL,
+    stdLibURL: runtimeUrl, // the trimmed library with calc inside: nothing else to fetch or unpack
+    lockFileContents: { info: manifest.lock_info, packages: {} },
+    createPyodideModule: (await asm).default,
+  };
+  const { loadPyodide } = await pyodideModule;
+  let pyodide = null;
+  let how = choice.how;
+  if (how === "snapshot") {
+    try {
+      const snapshot = choice.response || (await fetchOk(snapshotUrl));
+      pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.arrayBuffer() });
+    } catch (error) {
+      console.warn("calc: snapshot start failed, starting Python normally:", error);
+      how = "plain start";
+      early.set(runtimeUrl, nativeFetch(runtimeUrl)); // the first copy was consumed by the failed try
+    }
+  }
+  pyodide ??= await loadPyodide(options);
+  callJson = pyodide.pyimport("calc.web.widgets").call_json;
+  if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
+  return { ms: performance.now() - t0, how, why: choice.why };
+}
+
+// On a fast connection the snapshot is fetched once Python is live and the page is quiet, so a later
+// full page load (a new tab, a reload) starts from it; never on a slow or metered connection.
+function prefetchLater(snapshotUrl, choice) {
+  if (!(choice.mbps >= 50)) return; // measured, and fast (a forced or cached choice has no rate)
+  setTimeout(() => nativeFetch(snapshotUrl, { priority: "low" }).then((r) => r.arrayBuffer()).catch(() => {}), 5000);
+}
+
+// The site built without the trimmed runtime (Node failed at build time): Pyodide's own library and the wheel.
+async function startWithWheel({ loadPyodide }, indexURL, at, manifest, t0) {
+  const pyodide = await loadPyodide({ indexURL });
+  const wheel = await fetchOk(`${at(manifest.wheel)}?v=${manifest.hash}`);
   // Into site-packages, not the working directory (the default), so the import does not depend on cwd.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(new Uint8Array(await wheel.arrayBuffer()), "wheel", { extractDir: sitePackages });
-  return pyodide;
-}
-
-async function start(vendor) {
-  const t0 = performance.now();
-  const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", vendor).href);
-  const manifest = await (await fetchOk(new URL("calc-manifest.json", vendor), { cache: "no-cache" })).json();
-  let pyodide = null;
-  let how = "plain start";
-  if (manifest.snapshot && typeof DecompressionStream === "function") {
-    try {
-      pyodide = await startFromSnapshot(loadPyodide, vendor, manifest);
-      how = "snapshot";
-    } catch (error) {
-      console.warn("calc: snapshot start failed, starting Python normally:", error);
-    }
-  }
-  pyodide ??= await startPlain(loadPyodide, vendor, manifest);
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
-  return { ms: performance.now() - t0, how };
+  return { ms: performance.now() - t0, how: "plain start", why: "full library and wheel" };
 }
 
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === "init") {
-    starting ??= start(message.vendor);
+    starting ??= start(message.vendor, message.start || "auto");
     try {
-      const { ms, how } = await starting;
-      self.postMessage({ type: "ready", ms, how });
+      const { ms, how, why } = await starting;
+      self.postMessage({ type: "ready", ms, how, why });
     } catch (error) {
       self.postMessage({ type: "failed", error: String(error && error.message ? error.message : error) });
     }

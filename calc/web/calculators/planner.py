@@ -15,6 +15,13 @@ FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_m
                "efficiency", "prices")
 
 
+# What the last searches found per replica (see search_deployments' capacity_cache): an edit of the users or
+# the prices then answers in tens of milliseconds instead of seconds, and one of the lengths or the SLO keeps
+# the step-time evaluators.  Oldest entries go first; each holds a few thousand small records.
+_SEARCH_CACHE: dict = {}
+_SEARCH_CACHE_ENTRIES = 6
+
+
 def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float, users: int,
           hardware: str, efficiency: str, prices: str) -> WidgetResult:
     eff = EFFICIENCIES[efficiency]
@@ -23,11 +30,13 @@ def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms:
         r = search_deployments(model=model_argument(model, config), users=users, prompt_len=prompt_len,
                                output_len=output_len, ttft_slo=ttft_ms / 1e3, tpot_slo=tpot_ms / 1e3,
                                gpus=None if hardware == ALL else (hardware,), efficiency=eff,
-                               prices=price_map or None)
+                               prices=price_map or None, capacity_cache=_SEARCH_CACHE)
     except InputError as err:
         if err.field in FORM_FIELDS:
             raise
         raise InputError("config" if model == PASTED else "model", str(err)) from None
+    for stale in list(_SEARCH_CACHE)[:-_SEARCH_CACHE_ENTRIES]:
+        del _SEARCH_CACHE[stale]
     rows = [Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
                 formula="accelerators × GPUs per node × TP·PP splits × weight dtype × KV dtype",
                 substituted=f"{r.evaluations:,} batch evaluations")]
@@ -48,7 +57,7 @@ def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms:
         Row(label="TPOT", value=f"{w.tpot * 1e3:,.1f}", unit="ms", key="tpot",
             formula="mean decode interval + interleaved prefills", substituted=f"target ≤ {tpot_ms:g} ms"),
         Row(label="TTFT", value=f"{w.ttft * 1e3:,.0f}", unit="ms", key="ttft",
-            formula="prefill + one decode interval", substituted=f"target ≤ {ttft_ms:g} ms"),
+            formula="step in flight + prompts ahead + prefill + one step + per-request cost", substituted=f"target ≤ {ttft_ms:g} ms"),
         Row(label="Throughput per GPU", value=f"{w.throughput_per_gpu:,.0f}", unit="tokens/s", key="throughput",
             formula="batch / TPOT / (TP·PP)"),
         Row(label="Pareto front", value=f"{len(r.front)}", unit="deployments", key="front",
