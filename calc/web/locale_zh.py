@@ -178,6 +178,12 @@ ZH: dict[str, str] = {
     "ridge point": "拐点",
     "{name}: η_compute {n1}, η_memory {n2}, η_link {n3}, α {n4} µs per collective, {n5} µs per layer":
         "{name}：η_compute {n1}、η_memory {n2}、η_link {n3}，每次集合通信 α {n4} µs，每层 {n5} µs",
+    "{name}: η_compute {n1}, η_memory {n2}, η_link {n3}, α {n4} µs per collective, {n5} µs per layer "
+    "(+ {n6} µs per MoE layer), {n7} µs per step, {n8} ms per request, MoE GEMM half-efficiency at {n9} tokens "
+    "per expert":
+        "{name}：η_compute {n1}、η_memory {n2}、η_link {n3}，每次集合通信 α {n4} µs，每层 {n5} µs（每个 MoE 层另加 {n6} µs），"
+        "每步 {n7} µs，每个请求 {n8} ms，MoE 分组 GEMM 在每个专家 {n9} 个 token 时效率减半",
+    "ideal": "理想",
     "calibrated": "校准后",
     # the planner's explanation (calc.serving.search)
     "{winner} serves {n1} users per node within {slo}; each replica stops at batch {n2} ({why}), so {n3} node(s), "
@@ -385,6 +391,40 @@ ZH: dict[str, str] = {
     "CUDA cores": "CUDA 核心数",
     "FP16 tensor (TFLOPS)": "FP16 Tensor (TFLOPS)",
     "FP32 (TFLOPS)": "FP32 (TFLOPS)",
+    # the serving engine's tables (profiles, InferenceX validation)
+    "profile": "配置",
+    "part": "硬件",
+    "points": "数据点",
+    "median \\|error\\|": "\\|误差\\| 中位数",
+    "median error": "误差中位数",
+    "within ±25 %": "误差在 ±25 % 以内",
+    "each point's engine profile": "每个数据点各自引擎的配置",
+    "held out": "留出检验",
+    "tokens/s/GPU (in + out)": "token/s/GPU（输入 + 输出）",
+    "default (typical)": "默认（典型）",
+    "ideal (pure roofline)": "理想（纯 Roofline）",
+    "GPU · precision · engine profile": "GPU · 精度 · 引擎配置",
+    "configuration": "配置",
+    "date": "日期",
+    "pred.": "预测",
+    "err.": "误差",
+    "tok/s/GPU": "token/s/GPU",
+    "tokens/s/GPU": "token/s/GPU",
+    "note": "说明",
+    "MTP assumed {n1} drafts at acceptance {n2}": "假设 MTP 每步 {n1} 个草稿、接受率 {n2}",
+    "running batch {n1} (memory) of concurrency {n2}; MTP assumed {n3} drafts at acceptance {n4}":
+        "并发 {n2} 中实际运行的批量为 {n1}（受显存限制）；假设 MTP 每步 {n3} 个草稿、接受率 {n4}",
+    "running batch {n1} (memory) of concurrency {n2}": "并发 {n2} 中实际运行的批量为 {n1}（受显存限制）",
+    "disaggregated prefill/decode workers: not modelled (one replica does both here)":
+        "预填充/解码分离的 worker：未建模（这里一个副本同时做两者）",
+    "η compute": "η 算力",
+    "η memory": "η 访存",
+    "η link": "η 链路",
+    "per layer (µs)": "每层 (µs)",
+    "per MoE layer (µs)": "每个 MoE 层 (µs)",
+    "per step (µs)": "每步 (µs)",
+    "MoE t½ (tokens)": "MoE t½ (token)",
+    "per request (ms)": "每个请求 (ms)",
     # ------------------------------------------------------------------ figures (scripts/figure_text.py)
     "ridge {n}": "拐点 {n}",
     "ridge {n} FLOP/byte": "拐点 {n} FLOP/byte",
@@ -433,6 +473,7 @@ ZH: dict[str, str] = {
     "{gpu}: measured (InferenceX)": "{gpu}：实测（InferenceX）",
     "{gpu}: roofline bound": "{gpu}：Roofline 下限",
     "{gpu}: serving engine (typical)": "{gpu}：服务引擎（典型效率）",
+    "{gpu}: serving engine ({profile})": "{gpu}：服务引擎（{profile} 配置）",
     "Time of one decode step (ms)": "一步解码的时间 (ms)",
     "DeepSeek-R1, {n1} × H200, {n2} users:\nmeasured": "DeepSeek-R1，{n1} × H200，{n2} 个用户：\n实测",
     "DeepSeek-R1, {n1} × H200, {n2} users:\nserving engine": "DeepSeek-R1，{n1} × H200，{n2} 个用户：\n服务引擎",
