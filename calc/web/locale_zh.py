@@ -483,6 +483,8 @@ ZH: dict[str, str] = {
     "communication": "通信",
     "per-layer overhead": "每层开销",
     "not explained": "无法解释",
+    "fixed costs": "固定开销",
+    "MoE GEMMs below rate": "低于速率的 MoE GEMM",
     "math": "计算",
     # ------------------------------------------------------------------ attention, quantization, MoE calculators
     "Attention on the roofline": "Roofline 上的注意力",
