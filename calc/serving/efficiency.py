@@ -138,23 +138,35 @@ EFFICIENCIES = {"typical": TYPICAL, "optimistic": OPTIMISTIC, "ideal": IDEAL, "s
                 "sglang-rocm": SGLANG_ROCM, "trtllm": TRTLLM, "atom": ATOM}
 
 
-def efficiency(*, compute: float = TYPICAL.compute, memory: float = TYPICAL.memory, link: float = TYPICAL.link,
-               alpha: float = TYPICAL.alpha, layer_overhead: float = TYPICAL.layer_overhead,
-               moe_layer_overhead: float = TYPICAL.moe_layer_overhead, step_overhead: float = TYPICAL.step_overhead, request_overhead: float = TYPICAL.request_overhead,
-               moe_tokens_half: float = TYPICAL.moe_tokens_half, name: str = "custom") -> Efficiency:
-    """A checked :class:`Efficiency`: fractions in (0, 1], times in seconds ≥ 0; a preset by its name alone.
+def efficiency(*, name: str = "custom", compute: float | None = None, memory: float | None = None,
+               link: float | None = None, alpha: float | None = None, layer_overhead: float | None = None,
+               moe_layer_overhead: float | None = None, step_overhead: float | None = None,
+               request_overhead: float | None = None, moe_tokens_half: float | None = None) -> Efficiency:
+    """A checked :class:`Efficiency`: fractions in (0, 1], times in seconds ≥ 0.
 
+    ``name`` of a profile (``typical``, ``ideal``, ``sglang``, …; see :data:`EFFICIENCIES`) starts from that
+    profile, any other name from ``typical``; each value given replaces the profile's.
+
+    >>> efficiency(name="sglang").moe_layer_overhead == EFFICIENCIES["sglang"].moe_layer_overhead
+    True
+    >>> efficiency(name="sglang", memory=0.8).memory, efficiency(memory=0.8).name
+    (0.8, 'custom')
     >>> efficiency(memory=1.2)
     Traceback (most recent call last):
     ...
     calc.InputError: Memory efficiency: 1.2 is too large; give a number from 0.001 to 1
     """
+    base = EFFICIENCIES.get(validate.text("name", name), TYPICAL)
+
+    def pick(given: float | None, default: float) -> float:
+        return default if given is None else given
+
     fractions = {}
     for key, value in (("compute", compute), ("memory", memory), ("link", link)):
-        fractions[key] = validate.number(key, value, low=0.001, high=1.0, name=f"{key.capitalize()} efficiency")
-    return Efficiency(name=validate.text("name", name), **fractions, alpha=validate.non_negative("alpha", alpha),
-                      layer_overhead=validate.non_negative("layer_overhead", layer_overhead),
-                      moe_layer_overhead=validate.non_negative("moe_layer_overhead", moe_layer_overhead),
-                      step_overhead=validate.non_negative("step_overhead", step_overhead),
-                      request_overhead=validate.non_negative("request_overhead", request_overhead),
-                      moe_tokens_half=validate.non_negative("moe_tokens_half", moe_tokens_half))
+        fractions[key] = validate.number(key, pick(value, getattr(base, key)), low=0.001, high=1.0,
+                                         name=f"{key.capitalize()} efficiency")
+    times = {key: validate.non_negative(key, pick(value, getattr(base, key))) for key, value in (
+        ("alpha", alpha), ("layer_overhead", layer_overhead), ("moe_layer_overhead", moe_layer_overhead),
+        ("step_overhead", step_overhead), ("request_overhead", request_overhead),
+        ("moe_tokens_half", moe_tokens_half))}
+    return Efficiency(name=name, **fractions, **times)
