@@ -9,6 +9,9 @@
   notebook would be copied as text).  :func:`on_files`, after both, wraps the notebooks again and keeps
   the i18n plugin's destination (``zh/notebooks/NAME/`` for ``NAME.zh.py``), and gives each its
   counterparts for the language switcher (the plugin tracks those for Markdown pages only).
+* The i18n plugin rewrites the search index once every language is built, after the other hooks'
+  ``on_post_build``: :func:`on_post_build` runs after it and refreshes the precompressed twins
+  (``FILE.gz``/``FILE.br``, cached by content) of whatever changed.
 * :func:`language` tells the other hooks which language is being built.
 """
 
@@ -61,3 +64,14 @@ def on_files(files: Files, config: Any) -> Files:
         files.remove(file)
         files.append(notebook)
     return files
+
+
+@event_priority(-110)  # after mkdocs-static-i18n's on_post_build (-100), which rebuilds the search index last
+def on_post_build(config: Any) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import site_assets
+
+    site_assets.precompress(Path(config["site_dir"]))

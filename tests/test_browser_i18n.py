@@ -65,7 +65,8 @@ def test_switcher_keeps_the_page_and_the_calculator_state(page: Page, site_url: 
     assert "kv_cache.context_len=4096" in url.query and "kv_cache.kv_dtype=int8" in url.query
     assert url.fragment == "nodes-for-n-users"
     assert page.evaluate("document.documentElement.lang") == "zh"
-    page.wait_for_function("document.querySelector('#calc-kv_cache').dataset.values", timeout=LIVE_TIMEOUT_MS)
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.querySelector('#calc-kv_cache')?.dataset.values", timeout=LIVE_TIMEOUT_MS)
     assert page.locator("#calc-kv_cache [name='context_len']").input_value() == "4096"
     assert json.loads(page.evaluate("document.querySelector('#calc-kv_cache').dataset.values")) == live
     # And back, from a page reached by instant navigation (the header's links were drawn for another page).
