@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any, Sequence
 
 from .roofline import attainable_performance
-from .hardware import get_accelerator
+from .hardware import get_accelerator, variants
 from .serving.search import parse_prices, search_deployments
 from .serving.efficiency import EFFICIENCIES
 from .serving.estimate import serving_estimate
@@ -27,8 +28,15 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
 
+def _gpu(name: str, field: str = "gpu") -> str:
+    """A GPU name from the command line; a family name with several variants is an error listing them."""
+    if found := variants(name):
+        raise validate.fail(field, name, f"is ambiguous: it could be {', '.join(found)}; give the full name")
+    return name
+
+
 def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    part = get_accelerator(a.gpu)
+    part = get_accelerator(_gpu(a.gpu))
     point = attainable_performance(gpu=part, dtype=a.dtype, intensity=a.intensity)
     data = {"gpu": part.name, "dtype": a.dtype, "intensity": a.intensity, "attainable_flops": point.attainable.value,
             "ridge": point.ridge.value, "bound": point.bound}
@@ -39,6 +47,7 @@ def _roofline(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     eff = EFFICIENCIES[a.efficiency]
+    a.gpu = _gpu(a.gpu)
     r = serving_estimate(model=a.model, gpu=a.gpu, prompt_len=a.prompt, output_len=a.output, batch=a.batch, tp=a.tp,
                          pp=a.pp, weights=a.weights, kv=a.kv, activations=a.activations,
                          expert_parallel=a.ep if a.ep is not None else False, dp_attention=a.dp_attention,
@@ -65,6 +74,12 @@ def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     top = validate.positive_int("top", a.top)
+    for gpu in a.gpu or ():
+        _gpu(gpu)
+    for item in a.price or ():
+        name, sep, _ = item.partition("=")
+        if sep:  # a malformed item gets parse_prices' message on its form
+            _gpu(name.strip(), "price")
     prices = parse_prices(a.price or (), field="price")
     r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
                            ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,

@@ -156,6 +156,22 @@ def get_accelerator(name: str) -> Accelerator:
     raise validate.fail("gpu", name, f"is not in the catalog; it has {len(names)} parts, e.g. {', '.join(names[:4])}")
 
 
+def variants(name: str) -> tuple[str, ...]:
+    """The catalog parts a short name could mean, when it could mean more than one; else ``()``.
+
+    A family name such as "a100" is an alias of one part but the prefix of two (40 and 80 GB); the CLI asks
+    which instead of choosing silently.  A part's own full name is never ambiguous ("A10" is not "A100-…").
+
+    >>> variants("h100"), variants("A10"), variants("H200")
+    (('H100-SXM5-80GB', 'H100-PCIe-80GB'), (), ())
+    """
+    key = _normalise(name) if isinstance(name, str) else ""
+    if not key or any(_normalise(p.name) == key for p in catalog()):
+        return ()
+    found = tuple(p.name for p in catalog() if _normalise(p.name).startswith(key))
+    return found if len(found) > 1 else ()
+
+
 def resolve(gpu: str | Accelerator) -> Accelerator:
     """Accept a catalog name or an :class:`Accelerator` (e.g. from :func:`custom_accelerator`)."""
     return gpu if isinstance(gpu, Accelerator) else get_accelerator(gpu)

@@ -43,6 +43,7 @@ from calc.core.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
 import docs_widgets  # noqa: E402
+import maths  # noqa: E402
 import site_assets  # noqa: E402
 
 SHORTCODE = re.compile(r"\{\{\s*calc(?P<kind>-table|-widget)?:\s*(?P<body>.+?)\s*\}\}")
@@ -169,17 +170,24 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
 
 
 def on_post_page(output: str, page: Any, **_: Any) -> str:
-    """On a page with a calculator, ask for Python's library (with calc) while the HTML is parsed.
+    """Formulas typeset by KaTeX now (no script needed for maths); a name for the search dialog. On a page with
+    a calculator, ask for Python's library (with calc) while the HTML is parsed.
 
     The worker asks for it only once it runs and has read the manifest; the file's name carries a
     content hash and hosts may cache it forever (README.md, "Hosting"), so the worker's request is answered
     from this download instead of starting a second one.
     """
-    if 'class="calc-widget"' not in output:
-        return output
-    href = "../" * page.url.count("/") + "vendor/" + site_assets.runtime_name()
-    hint = f'<link rel="preload" href="{href}" as="fetch" type="application/zip" crossorigin>'
-    return output.replace("</head>", f"{hint}\n</head>", 1)
+    if 'class="calc-widget"' in output:
+        href = "../" * page.url.count("/") + "vendor/" + site_assets.runtime_name()
+        hint = f'<link rel="preload" href="{href}" as="fetch" type="application/zip" crossorigin>'
+        output = output.replace("</head>", f"{hint}\n</head>", 1)
+    # Material's search box is a dialog without a name; screen readers announce it as "Search".
+    output = output.replace('data-md-component="search" role="dialog">',
+                            'data-md-component="search" role="dialog" aria-label="Search">', 1)
+    try:
+        return maths.typeset(output, notebook=page.file.src_uri.endswith((".py", ".ipynb")))
+    except maths.MathError as exc:
+        raise PluginError(f"{page.file.src_uri}: {exc}") from exc
 
 
 def on_post_build(config: Any) -> None:

@@ -76,20 +76,21 @@ def seed_gpu_rows() -> str:
 
 def _operator_table(phase: str) -> str:
     t = anatomy(phase)
-    header = ["Operator", "Layers", "GFLOP", "Weights (MB)", "Activations (MB)", "KV cache (MB)", "Peak used",
-              "Time (µs)", "Bound", "Share"]
+    # The answer (time, share, bound) first; the FLOPs and bytes it comes from after it.
+    header = ["Operator", "Time (µs)", "Share", "Bound", "Layers", "GFLOP", "Weights (MB)", "Activations (MB)",
+              "KV cache (MB)", "Peak used"]
     rows = []
     for op, timed in zip(t.forward.operators, t.operators):
         rows.append([
-            op.name, f"{op.layers}", f"{op.flops.value / 1e9:,.2f}", f"{op.weight_bytes / 1e6:,.1f}",
-            f"{op.activation_bytes / 1e6:,.1f}", f"{op.kv_bytes / 1e6:,.1f}", timed.peak_dtype,
-            f"{timed.time.value * 1e6:,.1f}", timed.bound, f"{timed.share:.1%}",
+            op.name, f"{timed.time.value * 1e6:,.1f}", f"{timed.share:.1%}", timed.bound, f"{op.layers}",
+            f"{op.flops.value / 1e9:,.2f}", f"{op.weight_bytes / 1e6:,.1f}", f"{op.activation_bytes / 1e6:,.1f}",
+            f"{op.kv_bytes / 1e6:,.1f}", timed.peak_dtype,
         ])
     f = t.forward
-    rows.append(["**total**", "", f"**{f.flops.value / 1e9:,.1f}**", f"**{f.weight_bytes.value / 1e6:,.1f}**",
-                 f"**{f.activation_bytes.value / 1e6:,.1f}**", f"**{f.kv_bytes.value / 1e6:,.1f}**", "",
-                 f"**{t.time.value * 1e6:,.1f}**", "", "100%"])
-    return _table(header, rows, align="lrrrrrlrlr")
+    rows.append(["**total**", f"**{t.time.value * 1e6:,.1f}**", "100%", "", "", f"**{f.flops.value / 1e9:,.1f}**",
+                 f"**{f.weight_bytes.value / 1e6:,.1f}**", f"**{f.activation_bytes.value / 1e6:,.1f}**",
+                 f"**{f.kv_bytes.value / 1e6:,.1f}**", ""])
+    return _table(header, rows, align="lrrlrrrrrl")
 
 
 def anatomy_prefill() -> str:
@@ -150,12 +151,13 @@ def _validation_rows(key: str) -> str:
     for r in rep.rows:
         p = r.point
         unit, scale, spec = units_of[p.metric]
-        rows.append([p.id, p.framework.split(" (")[0], p.model, f"TP{p.tp}", p.weights, str(p.batch),
-                     f"{p.prompt_len} / {p.output_len}", f"{p.metric}{' per GPU' if p.per_gpu else ''} ({unit})",
+        # Measured, predicted and error next to what was measured; the set-up after them.
+        rows.append([p.id, p.model, f"{p.metric}{' per GPU' if p.per_gpu else ''} ({unit})",
                      format(p.measured * scale, spec), format(r.predicted * scale, spec), f"{r.error:+.1%}",
-                     "fit" if p.id in fit_ids else "test"])
-    return _table(["id", "framework", "model", "TP", "weights", "batch", "in / out", "metric", "measured",
-                   "predicted", "error", "half"], rows, align="llllllllrrrl")
+                     p.framework.split(" (")[0], f"TP{p.tp}", p.weights, str(p.batch),
+                     f"{p.prompt_len} / {p.output_len}", "fit" if p.id in fit_ids else "test"])
+    return _table(["id", "model", "metric", "measured", "predicted", "error", "framework", "TP", "weights", "batch",
+                   "in / out", "half"], rows, align="lllrrrllllll")
 
 
 def validation_default() -> str:
@@ -280,11 +282,11 @@ def planner_front() -> str:
     kw = parse_inputs(PLANNER.fields, {})
     r = calc.search_deployments(model=kw["model"], users=kw["users"], prompt_len=kw["prompt_len"],
                                 output_len=kw["output_len"], ttft_slo=kw["ttft_ms"] / 1e3, tpot_slo=kw["tpot_ms"] / 1e3)
-    rows = [[f"{d.gpus:,}", d.gpu, str(d.gpus_per_node), f"TP{d.tp}·PP{d.pp} × {d.replicas_per_node}", d.weights, d.kv,
-             f"{d.batch:,}", f"{d.tpot * 1e3:,.1f}", f"{d.ttft * 1e3:,.0f}", f"{d.throughput_per_gpu:,.0f}"]
+    rows = [[f"{d.gpus:,}", d.gpu, f"{d.tpot * 1e3:,.1f}", f"{d.ttft * 1e3:,.0f}", f"{d.throughput_per_gpu:,.0f}",
+             str(d.gpus_per_node), f"TP{d.tp}·PP{d.pp} × {d.replicas_per_node}", d.weights, d.kv, f"{d.batch:,}"]
             for d in r.front]
-    return _table(["GPUs", "accelerator", "GPUs/node", "split × replicas", "weights", "KV", "batch", "TPOT (ms)",
-                   "TTFT (ms)", "tokens/s/GPU"], rows, align="rllllllrrr")
+    return _table(["GPUs", "accelerator", "TPOT (ms)", "TTFT (ms)", "tokens/s/GPU", "GPUs/node", "split × replicas",
+                   "weights", "KV", "batch"], rows, align="rlrrrlllll")
 
 
 TABLES: dict[str, Callable[[], str]] = {

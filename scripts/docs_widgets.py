@@ -32,8 +32,11 @@ def _control(widget_id: str, field: Field, value: object, lang: str) -> str:
         return f'<select id="{ident}" name="{escape(field.name)}" {described}>{options}</select>'
     if field.kind == "text":
         is_json = field.placeholder.startswith("{")
-        upload = (f'<label class="calc-upload md-button">{escape(i18n.t("Load a file…", lang))}<input type="file" accept=".json,application/json" '
-                  f'data-for="{escape(field.name)}" hidden></label>') if is_json else ""
+        # The file input itself takes the keyboard focus (Tab reaches it, Enter or Space opens the chooser),
+        # visually hidden inside a label styled as a button; shown once the script that reads the file has run.
+        upload = (f'<label class="calc-upload md-button" hidden>{escape(i18n.t("Load a file…", lang))}<input type="file" '
+                  f'class="calc-visually-hidden" accept=".json,application/json" data-for="{escape(field.name)}" '
+                  f'aria-describedby="{ident}-help"></label>') if is_json else ""
         return (f'<textarea id="{ident}" name="{escape(field.name)}" rows="{4 if is_json else 2}" '
                 f'spellcheck="false" placeholder="{escape(field.placeholder)}" {described}>{escape(str(value))}</textarea>'
                 f'{upload}')

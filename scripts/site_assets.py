@@ -20,7 +20,7 @@ CACHE = ROOT / ".cache" / "wheel"
 
 #: Files that scripts/vendor_assets.py must have copied into docs/vendor.
 VENDOR_FILES = (
-    "katex/katex.min.js",
+    "katex/katex.min.css",
     "pyodide/pyodide.mjs",
     "pyodide/pyodide.asm.wasm",
     "pyodide/python_stdlib.zip",

@@ -15,10 +15,9 @@ NODE = ROOT / "node_modules"
 VENDOR = ROOT / "docs" / "vendor"
 
 # (source under node_modules, destination under docs/vendor)
+# Only the CSS and fonts: the formulas are typeset at build time (scripts/maths.py), not in the browser.
 KATEX = [
-    ("katex/dist/katex.min.js", "katex/katex.min.js"),
     ("katex/dist/katex.min.css", "katex/katex.min.css"),
-    ("katex/dist/contrib/auto-render.min.js", "katex/contrib/auto-render.min.js"),
 ]
 
 

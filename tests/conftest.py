@@ -9,16 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Iterator
-
-import pytest
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, sync_playwright
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import static_server  # noqa: E402
+
+# The browser tests: Debian's Chromium (Playwright cannot download one here).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LIVE_TIMEOUT_MS = 120_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def build_site(config: Path, site: Path, *, site_url: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -87,26 +92,33 @@ def site_url(site: Path, site_port: int) -> Iterator[str]:
     server.shutdown()
 
 
-# ------------------------------------------------------------------ the real browser (tests/test_browser*.py)
-# One Chromium per session, shared by every browser test module (Playwright's sync API allows one at a time).
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"]
+def serve(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    """A started local server for ``directory``; call ``shutdown()`` on it when done."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+def new_context(browser: Browser, **options: object) -> BrowserContext:
+    """A fresh browser profile with the site's service worker blocked, unless a test asks for it
+    (``service_workers="allow"``): a worker that precaches the whole site would load every test, and
+    requests it answers bypass the tests' routes."""
+    return browser.new_context(**{"service_workers": "block", **options})
 
 
 @pytest.fixture
 def page(browser: Browser, site_url: str) -> Iterator[Page]:
     """A fresh page that records every request; none may leave the local origin."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url))
@@ -118,5 +130,3 @@ def page(browser: Browser, site_url: str) -> Iterator[Page]:
     outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != origin]
     assert not outside, f"requests left the site: {outside}"
     assert not errors, f"page errors: {errors}"
-
-

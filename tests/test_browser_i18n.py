@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 from playwright.sync_api import Browser, Page
 
 from calc.web import widgets
-from tests.test_browser import LIVE_TIMEOUT_MS, edit, form_values, open_live, shown_values
+from tests.conftest import LIVE_TIMEOUT_MS
+from tests.test_browser import edit, form_values, open_live, shown_values
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -54,4 +54,5 @@ def test_gpu_table_has_every_catalog_part():
     table = docs_hook.docs_tables.render("gpu_catalog")
     for part in calc.catalog():
         assert f"**{part.name}**" in table
-    assert "| **V100-SXM2-16GB** | 16 | 900 |" in table
+    # Memory 16 GB, bandwidth 900 GB/s, ridge 125 / 0.9 = 138.9 FLOP/byte (NVIDIA V100 datasheet).
+    assert "| **V100-SXM2-16GB** | 16 | 900 | 138.9 |" in table

@@ -90,6 +90,8 @@ def test_cli_tables_and_json():
     assert r.returncode == 0 and "Pareto front" in r.stdout and "Winner:" in r.stdout
     data = json.loads(_cli("--json", "plan", "--model", "Llama-2-7B", "--users", "100", "--gpu", "L4").stdout)
     assert data["winner"]["gpu"] == "L4"
+    # One part per name: an alias that only one part has still works (H200 = H200-SXM-141GB).
+    assert _cli("roofline", "--gpu", "h200").returncode == 0 and "H200-SXM-141GB" in _cli("roofline", "--gpu", "h200").stdout
 
 
 @pytest.mark.parametrize("args, message", [
@@ -103,11 +105,18 @@ def test_cli_tables_and_json():
     (("nope",), "error: argument command: invalid choice: 'nope'"),
     ((), "error: the following arguments are required: command"),
     (("plan", "--top", "-1"), "error: Rows to print: -1 is too small; give a whole number from 1 to 10,000"),
+    # A family name with several variants is a question, not a silent choice (A100: 40 and 80 GB).
+    (("roofline", "--gpu", "a100"), "error: GPU: 'a100' is ambiguous: it could be A100-SXM4-40GB, A100-SXM4-80GB;"),
+    (("model", "--gpu", "V100"), "error: GPU: 'V100' is ambiguous: it could be V100-SXM2-16GB, V100-SXM2-32GB;"),
+    (("plan", "--gpu", "h100"), "error: GPU: 'h100' is ambiguous: it could be H100-SXM5-80GB, H100-PCIe-80GB;"),
+    (("plan", "--price", "H100=2"), "error: Price: 'H100' is ambiguous: it could be H100-SXM5-80GB, H100-PCIe-80GB;"),
+    # A 100 kB argument is quoted by its first 40 characters and its length.
+    (("roofline", "--intensity", "9" * 100_000 + "x"), "error: argument --intensity: invalid float value: '999"),
 ])
 def test_cli_bad_input_one_line_nonzero(args, message):
     r = _cli(*args)
     assert r.returncode == 2 and r.stdout == ""
-    assert r.stderr.startswith(message) and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(message) and r.stderr.count("\n") == 1 and len(r.stderr) < 300
 
 
 def test_cli_deployment_that_does_not_fit_exits_non_zero():

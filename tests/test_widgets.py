@@ -238,9 +238,22 @@ def test_planner_pasted_config_and_prices():
 @pytest.mark.parametrize(
     ("name", "raw", "field", "text"),
     [
-        # An overflow inside the arithmetic is an input error, not a crash (hidden = 1e308 -> inf FLOPs).
-        ("llm_arithmetic", {"hidden": "1e308"}, "hidden", "is too large"),
+        # Beyond a plausible bound, refused before any arithmetic could overflow (hidden = 1e308 -> inf FLOPs).
+        ("llm_arithmetic", {"hidden": "1e308"}, "hidden", "Hidden size h: '1e308' must be at most 1,000,000"),
         ("decode_latency", {"params_billion": "1e308"}, "params_billion", "must be at most 1,000,000 billion"),
+        ("llm_arithmetic", {"hidden": "1e400"}, "hidden", "is not finite"),
+        # 1e-320 GB/s would make the ridge point infinite (and the answer unreadable JSON).
+        ("roofline", {"gpu": "custom", "bandwidth_gbps": "1e-320"}, "bandwidth_gbps",
+         "Custom bandwidth: '1e-320' must be at least 1 GB/s"),
+        # 1e-320 GiB per GPU would make every division overflow: below the 0.1 GiB bound.
+        ("kv_cache", {"memory_per_gpu_gib": "1e-320"}, "memory_per_gpu_gib", "must be at least 0.1 GiB"),
+        # A 40-model menu is not repeated in full: 8 names and the count.
+        ("decode_latency", {"model": "abc"}, "model", "choices)"),
+        # A 100,000-digit number in a pasted config (Python refuses to read one past 4,300 digits).
+        ("anatomy", {"model": "pasted config.json", "config": '{"hidden_size": ' + "9" * 100_000 + "}"}, "config",
+         "has a number of 100,000 digits"),
+        # The matmuls run at the activations' dtype: V100 has no bf16 peak, so that is an Activations error.
+        ("anatomy", {"gpu": "V100-SXM2-16GB"}, "activations", "Activations dtype: 'bf16' has no peak for V100"),
         # A decimal comma is refused rather than read as thousands: "1,5" is not 15.
         ("llm_arithmetic", {"batch": "1,5"}, "batch", "use '.' for decimals"),
     ],
@@ -252,3 +265,43 @@ def test_hostile_numbers_are_reported_on_their_field(name, raw, field, text):
 
 def test_thousands_separator_still_accepted():
     assert widgets.call("llm_arithmetic", {"batch": "1,024"})["inputs"]["batch"] == 1024
+
+
+@pytest.mark.parametrize(("name", "field"), [("roofline", "intensity"), ("planner", "prices"),
+                                             ("anatomy", "config"), ("llm_arithmetic", "hidden")])
+def test_a_long_input_is_quoted_short(name, field):
+    # A 100 kB paste: the message quotes its first 40 characters and says how long it was.
+    raw = {"model": "pasted config.json"} if name == "anatomy" else {}
+    result = widgets.call(name, {**raw, field: "x" * 100_000})
+    assert not result["ok"] and result["field"] == field
+    assert len(result["message"]) < 400, result["message"]
+
+
+def test_deeply_nested_config_is_refused_before_parsing():
+    from calc.web.calculators.base import MAX_NESTING, nesting_depth
+
+    deep = "[" * 100_000 + "]" * 100_000  # would exhaust a recursive parser's stack
+    result = widgets.call("anatomy", {"model": "pasted config.json", "config": deep})
+    assert result["field"] == "config" and f"more than {MAX_NESTING} levels" in result["message"]
+    # Brackets inside strings do not count; a Hugging Face config nests 2 levels (rope_scaling).
+    assert nesting_depth('{"a": "[[[[", "b": {"c": [1]}}') == 3
+
+
+def test_results_are_strict_json():
+    # Python's json writes Infinity and NaN, which the browser's JSON.parse refuses: never sent.
+    assert widgets._finite({"a": [1.0, "2.5 ms"]}) and not widgets._finite({"a": [float("inf")]})
+    assert not widgets._finite({"html": "inf ms"})
+    json.loads(widgets.call_json("roofline", json.dumps({"gpu": "custom", "bandwidth_gbps": "1"})))
+
+
+def test_moe_preset_says_all_experts_are_read_in_decode_latency():
+    # DeepSeek-V3: 671B parameters, 37B active per token (published_active in calc/data/models.json, from its
+    # technical report arXiv:2412.19437). The calculator's P must hold every expert (the memory check), so
+    # the note says plainly that the step reads them all and what one sequence would read.
+    v3 = calc.get_model("DeepSeek-V3").parameters()
+    result = widgets.call("decode_latency", {"model": "DeepSeek-V3", "gpu": "H200-SXM-141GB", "n_gpus": "16"})
+    assert result["ok"] and result["inputs"]["params_billion"] == pytest.approx(v3.total.value / 1e9)
+    assert "P counts all its experts" in result["html"]
+    assert f"{v3.active.value / 1e9:,.1f} billion active parameters" in result["html"]
+    assert 36 < v3.active.value / 1e9 < 39 and v3.total.value > 600e9
+    assert "mixture of experts" not in widgets.call("decode_latency")["html"]  # LLaMA-13B is dense

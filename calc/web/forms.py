@@ -57,7 +57,9 @@ class Field:
         if self.kind == "choice":
             text = str(raw).strip()
             if text not in self.choices:
-                raise fail(self.name, raw, f"is not one of the choices: {', '.join(self.choices)}", name=self.label)
+                # A long list (40 models) is cut: the form's own menu shows them all.
+                shown = ", ".join(self.choices[:8]) + (f", … ({len(self.choices)} choices)" if len(self.choices) > 8 else "")
+                raise fail(self.name, raw, f"is not one of the choices: {shown}", name=self.label)
             return text
         if isinstance(raw, bool):
             raise fail(self.name, raw, "is not a number", name=self.label)

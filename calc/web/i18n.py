@@ -34,6 +34,7 @@ UI: dict[str, str] = {
     "status.computing": "Computing…",
     "status.failed": "Python could not start; the numbers shown were computed at build time",
     "status.broken": "These inputs could not be computed; the last result is kept",
+    "status.restarting": "Python stopped on these inputs and was restarted; edit a value to try again",
     "Out of date: fix the highlighted input": "Out of date: fix the highlighted input",
     "Chart unavailable": "Chart unavailable",
 }

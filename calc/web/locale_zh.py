@@ -16,6 +16,7 @@ ZH: dict[str, str] = {
     "status.computing": "计算中…",
     "status.failed": "Python 未能启动；显示的是构建时算好的数字",
     "status.broken": "这组输入无法计算；保留上一次的结果",
+    "status.restarting": "Python 在这组输入上停止了，已重新启动；修改一个值再试一次",
     "Reset": "重置",
     "Load a file…": "读取文件…",
     "Out of date: fix the highlighted input": "结果已过期：请修正标出的输入",
@@ -680,4 +681,6 @@ ZH: dict[str, str] = {
         "一个请求的 KV cache（{n2} token 时 {n1} GiB）超过了放下权重后剩余的 {n3} GiB：请缩短上下文、换用更小的 KV 数据类型或增加 GPU",
     "These inputs cannot be computed together; try smaller values": "这组输入无法一起计算；请试试更小的值",
     "inputs must be a JSON object": "输入必须是一个 JSON 对象",
+    "These inputs give a result too large or too small to show; try values closer to real models and hardware":
+        "这组输入给出的结果太大或太小，无法显示；请试试更接近真实模型和硬件的值",
 }

@@ -13,6 +13,8 @@ calculator and returns a JSON-able dict; bad input comes back as
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
@@ -67,16 +69,37 @@ def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en"
         result = widget.compute(**inputs)
     except InputError as err:
         return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names, error=True)}
-    except (ArithmeticError, ValueError):  # a safety net: the library's bounds keep every result finite
+    except (ArithmeticError, ValueError, RecursionError):  # a safety net: the bounds keep every result finite
         message = "These inputs cannot be computed together; try smaller values"
         return {"ok": False, "field": "", "message": i18n.t(message, lang)}
-    return {
+    out = {
         "ok": True,
         "inputs": inputs,
         "html": i18n.html(render_rows(result.rows, note=result.note) + result.table, lang),
         "values": {row.key: row.value for row in result.rows if row.key},
         "chart": i18n.chart(result.chart, lang),
     }
+    if not _finite(out):
+        # JSON has no inf or NaN (the browser would fail to read the answer): refuse it as an input error.
+        message = "These inputs give a result too large or too small to show; try values closer to real models and hardware"
+        return {"ok": False, "field": "", "message": i18n.t(message, lang)}
+    return out
+
+
+def _finite(value: object) -> bool:
+    """No inf or NaN anywhere in a JSON-able value (also inside formatted strings such as "inf ms")."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return not _NON_FINITE.search(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return True
+
+
+_NON_FINITE = re.compile(r"(?<![A-Za-z])(?:-?inf|nan)(?![A-Za-z])")
 
 
 def _form_field(widget: Widget, field: str) -> str:
@@ -88,7 +111,8 @@ def _form_field(widget: Widget, field: str) -> str:
 
 
 def call_json(name: str, raw_json: str, lang: str = "en") -> str:
-    """:func:`call` with JSON in and out: what the Web Worker uses (``lang``: the page's language)."""
+    """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN;
+    ``lang``: the page's language)."""
     not_object = json.dumps({"ok": False, "field": "", "message": i18n.t("inputs must be a JSON object", lang)})
     try:
         raw = json.loads(raw_json) if raw_json else {}
@@ -96,4 +120,4 @@ def call_json(name: str, raw_json: str, lang: str = "en") -> str:
         return not_object
     if not isinstance(raw, dict):
         return not_object
-    return json.dumps(call(name, raw, lang=lang))
+    return json.dumps(call(name, raw, lang=lang), allow_nan=False)

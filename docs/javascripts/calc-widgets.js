@@ -10,7 +10,28 @@
   const VENDOR = new URL("../vendor/", SCRIPT);
   const START_TIMEOUT_MS = 90_000;
   // The status lines and hints come with each widget (data-messages), in the page's language, from
-  // calc.web.i18n: the same catalog that translated the prerendered labels.
+  // calc.web.i18n: the same catalog that translated the prerendered labels. STATUS is the English
+  // fallback for a line the widget's messages do not carry.
+  const STATUS = {
+    prerendered: "Computed at build time; edit a value to recompute in your browser",
+    loading: "Loading Python in your browser (first visit only)…",
+    live: "Live: computed in your browser by calc",
+    computing: "Computing…",
+    failed: "Python could not start; the numbers shown were computed at build time",
+    broken: "These inputs could not be computed; the last result is kept",
+    restarting: "Python stopped on these inputs and was restarted; edit a value to try again",
+  };
+  const MESSAGES = {
+    defaults: "Python could not start: the results below were computed when the site was built, for the default " +
+      "inputs, not for the values entered above.",
+    notComputed: (value) => (value === "" ? "Not computed (default: empty)" : `Not computed (default: ${value})`),
+    tooLong: (labels) => `${labels.join(" and ")} too long to travel in a link; a shared link leaves it out.`,
+    unreadable: "Part of this link could not be read (it was cut short or changed); it was left out.",
+  };
+  // A link's packed text: beyond this many characters it stays out (many servers and chat apps cut long URLs).
+  const MAX_LINK_CHARS = 32_000;
+  // The most text a link may unpack to (a pasted config.json is ~5 kB; the form takes 200,000 characters).
+  const MAX_UNPACKED_BYTES = 800_000;
 
   // ------------------------------------------------------------------ the shared worker
   const runtime = {
@@ -48,8 +69,12 @@
           } else if (this.pending.has(data.id)) {
             const { resolve: done, reject: fail } = this.pending.get(data.id);
             this.pending.delete(data.id);
-            if ("error" in data) fail(new Error(data.error));
-            else done(data.result);
+            if ("error" in data) {
+              const error = new Error(data.error);
+              error.fatal = Boolean(data.fatal);
+              fail(error);
+              if (error.fatal) this.restart();
+            } else done(data.result);
           }
         };
         worker.onerror = (event) => {
@@ -68,6 +93,16 @@
         },
       );
       return this.ready;
+    },
+
+    // Python died inside a call: drop this worker, so the next call starts a fresh one.
+    restart() {
+      this.worker?.terminate();
+      this.worker = null;
+      this.ready = null;
+      for (const { reject } of this.pending.values()) reject(Object.assign(new Error("Python restarted"), { fatal: true }));
+      this.pending.clear();
+      this.setState("idle");
     },
 
     async call(fn, kwargs, lang) {
@@ -127,6 +162,19 @@
     chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
 
+  // A title longer than the chart is wide is broken into lines (Vega would clip it on a phone).
+  function fitTitle(spec, width) {
+    const text = typeof spec.title === "string" ? spec.title : null;
+    const perLine = Math.max(20, Math.floor(width / 7.5)); // ~7.5 px per character at Vega's 13 px title
+    if (!text || text.length <= perLine) return spec;
+    const lines = [""];
+    for (const word of text.split(" ")) {
+      if (lines[lines.length - 1] && (lines[lines.length - 1] + " " + word).length > perLine) lines.push(word);
+      else lines[lines.length - 1] = lines[lines.length - 1] ? `${lines[lines.length - 1]} ${word}` : word;
+    }
+    return { ...spec, title: { text: lines } };
+  }
+
   // The prerendered chart is drawn when it is about to scroll into view, and only once Python is live
   // (or has failed): Vega is ~250 kB compressed and must not compete with Python's download.
   const chartsToShow = new WeakMap();
@@ -156,7 +204,8 @@
     if (!spec) return;
     try {
       await loadVega();
-      await window.vegaEmbed(container, spec, { actions: false, renderer: "svg", config: themeConfig() });
+      const fitted = fitTitle(spec, container.clientWidth || 600);
+      await window.vegaEmbed(container, fitted, { actions: false, renderer: "svg", config: themeConfig() });
       container.dataset.rendered = "true";
     } catch (error) {
       container.textContent = `${container.dataset.unavailable || "Chart unavailable"}: ${error.message}`;
@@ -164,6 +213,8 @@
   }
 
   // ------------------------------------------------------------------ URL state
+  // Numbers and choices travel in the query (?roofline.intensity=5); free text (a pasted config.json, prices)
+  // travels compressed in the hash (#calc:anatomy.config=...), which never reaches a server.
   function readUrlState(name) {
     const params = new URLSearchParams(location.search);
     const state = {};
@@ -173,16 +224,56 @@
     return state;
   }
 
-  // Free-text fields (a pasted config.json) stay out of the URL: too long to share that way.
-  function writeUrlState(name, values, defaults, schema) {
+  const HASH = "#calc:";
+  const hashParams = () => new URLSearchParams(location.hash.startsWith(HASH) ? location.hash.slice(HASH.length) : "");
+
+  async function pack(text) {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  async function unpack(code) {
+    const base64 = code.replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(base64 + "===".slice((base64.length + 3) % 4)), (c) => c.charCodeAt(0));
+    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_UNPACKED_BYTES) throw new Error("too large"); // a small link must not unpack to gigabytes
+      chunks.push(value);
+    }
+    return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+  }
+
+  // Returns the labels of text fields too long to travel.
+  async function writeUrlState(name, values, defaults, schema, stillCurrent = () => true) {
     const params = new URLSearchParams(location.search);
     for (const key of [...params.keys()]) if (key.startsWith(`${name}.`)) params.delete(key);
-    const text = new Set(schema.filter((f) => f.kind === "text").map((f) => f.name));
-    for (const [key, value] of Object.entries(values)) {
-      if (!text.has(key) && String(defaults[key]) !== String(value)) params.set(`${name}.${key}`, value);
+    const hash = hashParams();
+    for (const key of [...hash.keys()]) if (key.startsWith(`${name}.`)) hash.delete(key);
+    const tooLong = [];
+    for (const field of schema) {
+      const value = values[field.name];
+      if (value === undefined || String(defaults[field.name]) === String(value)) continue;
+      if (field.kind !== "text") params.set(`${name}.${field.name}`, value);
+      else if (value.trim()) {
+        const code = await pack(value);
+        if (code.length <= MAX_LINK_CHARS) hash.set(`${name}.${field.name}`, code);
+        else tooLong.push(field.label);
+      }
     }
+    if (!stillCurrent()) return tooLong;
     const query = params.toString();
-    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+    const packed = hash.toString();
+    const anchor = location.hash.startsWith(HASH) ? "" : location.hash;
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${packed ? HASH + packed : anchor}`);
+    return tooLong;
   }
 
   // ------------------------------------------------------------------ one widget
@@ -198,7 +289,7 @@
     const status = root.querySelector(".calc-status");
     const lang = root.dataset.lang || "en";
     const messages = JSON.parse(root.dataset.messages || "{}");
-    const say = (key) => messages[key] || key;
+    const say = (key) => messages[key] || STATUS[key.replace(/^status\./, "")] || key;
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
     chart.dataset.unavailable = say("Chart unavailable");
     let latest = 0;
@@ -210,11 +301,23 @@
       status.dataset.state = state;
       status.textContent = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
     };
+    // One note under the form (link too long, link unreadable, Python could not start), replaced as it changes.
+    const showNote = (kind, text) => {
+      let note = root.querySelector(`.calc-note-${kind}`);
+      if (!text) return note?.remove();
+      if (!note) {
+        note = document.createElement("p");
+        note.className = `calc-form-note calc-note-${kind}`;
+        note.setAttribute("role", "status");
+        form.after(note);
+      }
+      note.textContent = text;
+    };
     const clearErrors = () => {
       for (const box of root.querySelectorAll(".calc-field")) {
-        box.classList.remove("calc-invalid");
+        box.classList.remove("calc-invalid", "calc-not-computed");
         box.querySelector(".calc-error").textContent = "";
-        box.querySelector("input, select, textarea").removeAttribute("aria-invalid");
+        box.querySelector("input:not([type=file]), select, textarea").removeAttribute("aria-invalid");
       }
       root.querySelector(".calc-form-error")?.remove();
     };
@@ -223,7 +326,7 @@
       if (box) {
         box.classList.add("calc-invalid");
         box.querySelector(".calc-error").textContent = message;
-        box.querySelector("input, select, textarea").setAttribute("aria-invalid", "true");
+        box.querySelector("input:not([type=file]), select, textarea").setAttribute("aria-invalid", "true");
       } else {
         const note = document.createElement("p");
         note.className = "calc-form-error";
@@ -233,6 +336,22 @@
       }
       output.classList.add("calc-stale");
       output.title = say("Out of date: fix the highlighted input");
+    };
+    // Python could not start: show the build-time result for the defaults, say so, and flag every input
+    // that differs from its default as not computed (the reader's values stay in the form and the link).
+    const showDefaults = () => {
+      clearErrors();
+      output.innerHTML = prerendered.html;
+      output.classList.remove("calc-stale");
+      output.classList.add("calc-defaults");
+      output.removeAttribute("title");
+      showNote("defaults", MESSAGES.defaults);
+      for (const field of schema) {
+        if (String(control(field.name).value) === String(defaults[field.name])) continue;
+        const box = root.querySelector(`.calc-field[data-field="${CSS.escape(field.name)}"]`);
+        box.classList.add("calc-not-computed");
+        box.querySelector(".calc-error").textContent = MESSAGES.notComputed(String(defaults[field.name]));
+      }
     };
 
     // One computation in flight per widget: edits made meanwhile are folded into one more run with the
@@ -265,7 +384,8 @@
     async function computeOnce() {
       const id = ++latest;
       const inputs = values();
-      writeUrlState(name, inputs, defaults, schema);
+      writeUrlState(name, inputs, defaults, schema, () => id === latest).then(
+        (tooLong) => id === latest && showNote("link", tooLong.length ? MESSAGES.tooLong(tooLong) : ""));
       if (runtime.state !== "live") showStatus("loading");
       else showStatus("computing");
       let result;
@@ -273,23 +393,30 @@
         result = await runtime.call(name, inputs, lang);
       } catch (error) {
         if (id !== latest) return;
-        if (runtime.state === "live") {
+        if (error.fatal) {
+          output.classList.add("calc-stale");
+          showStatus("restarting");
+        } else if (runtime.state === "live") {
           // Python is fine; this call raised. Keep the last result, marked out of date.
           output.classList.add("calc-stale");
           showStatus("broken", error.message.split("\n").pop());
         } else {
-          showStatus("failed", error.message);
+          showStatus("failed", runtime.failure || error.message);
+          showDefaults();
         }
         return;
       }
       if (id !== latest) return; // a newer edit is on its way
       clearErrors();
+      showNote("defaults", "");
+      output.classList.remove("calc-defaults");
       if (!result.ok) {
         showError(result.field, result.message);
         showStatus("live");
         return;
       }
       output.innerHTML = result.html;
+      window.calcMarkScrollers?.(); // a wide result table scrolls: make it reachable by keyboard
       output.classList.remove("calc-stale");
       output.removeAttribute("title");
       root.dataset.values = JSON.stringify(result.values);
@@ -312,8 +439,9 @@
       clearTimeout(timer);
       timer = setTimeout(recompute, event.target.tagName === "SELECT" ? 0 : event.target.tagName === "TEXTAREA" ? 400 : 200);
     });
-    // "Load a file…": read a local config.json into its text box (it never leaves the browser).
+    // "Load a file…": the file's text goes into its box and never leaves the browser.
     for (const picker of form.querySelectorAll('input[type="file"][data-for]')) {
+      picker.closest(".calc-upload").hidden = false;
       picker.addEventListener("change", async () => {
         const file = picker.files && picker.files[0];
         if (!file) return;
@@ -336,26 +464,46 @@
       output.innerHTML = prerendered.html;
       output.classList.remove("calc-stale");
       writeUrlState(name, {}, defaults, schema);
+      showNote("link", "");
       drawChart(chart, prerendered.spec);
-      showStatus(runtime.state === "live" ? "live" : "prerendered");
+      if (runtime.state === "failed") showDefaults();
+      else showStatus(runtime.state === "live" ? "live" : "prerendered");
     });
 
     runtime.listeners.add((state) => {
       if (!root.isConnected) return;
       if (state === "live" && status.dataset.state === "loading") showStatus("live");
       if (state === "live" && status.dataset.state === "prerendered") showStatus("live");
-      if (state === "failed") showStatus("failed", runtime.failure);
+      if (state === "failed") {
+        showStatus("failed", runtime.failure);
+        showDefaults();
+      }
     });
 
     drawWhenSeen(chart, prerendered.spec);
     const fromUrl = readUrlState(name);
-    if (Object.keys(fromUrl).length) {
-      // A preset named in the URL fills its sizes first; sizes given in the URL then win.
-      for (const field of schema) if (field.name in fromUrl && field.fills) applyFills(field.name, fromUrl[field.name]);
-      for (const [key, value] of Object.entries(fromUrl)) if (control(key)) control(key).value = value;
-      recompute();
+    const packed = Object.fromEntries([...hashParams()].filter(([key]) => key.startsWith(`${name}.`))
+      .map(([key, code]) => [key.slice(name.length + 1), code]));
+    if (Object.keys(fromUrl).length || Object.keys(packed).length) {
+      (async () => {
+        const texts = {};
+        for (const [key, code] of Object.entries(packed)) {
+          try {
+            texts[key] = await unpack(code);
+          } catch {
+            showNote("unreadable", MESSAGES.unreadable);
+          }
+        }
+        // A preset named in the URL fills its sizes first; sizes given in the URL then win.
+        for (const field of schema) if (field.name in fromUrl && field.fills) applyFills(field.name, fromUrl[field.name]);
+        for (const [key, value] of Object.entries({ ...fromUrl, ...texts })) if (control(key)) control(key).value = value;
+        recompute();
+      })();
     } else if (runtime.state === "live") {
       showStatus("live");
+    } else if (runtime.state === "failed") {
+      showStatus("failed", runtime.failure);
+      showDefaults();
     }
   }
 

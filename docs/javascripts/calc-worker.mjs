@@ -166,6 +166,9 @@ self.onmessage = async (event) => {
     const result = JSON.parse(callJson(fn, JSON.stringify(kwargs ?? {}), lang));
     self.postMessage({ id, result });
   } catch (error) {
-    self.postMessage({ id, error: String(error && error.message ? error.message : error) });
+    // A Python exception leaves Python usable; anything else (a stack overflow inside the interpreter,
+    // "Pyodide already fatally failed") may not: the page then starts a fresh worker for the next call.
+    const fatal = !(error && error.type) && !(error instanceof SyntaxError);
+    self.postMessage({ id, error: String(error && error.message ? error.message : error), fatal });
   }
 };

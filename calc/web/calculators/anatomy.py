@@ -9,7 +9,8 @@ from ..forms import Field
 from ...roofline import ForwardTime, forward_time
 from ..render import Row, render_table
 from ...core.validate import InputError
-from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, quantity_row
+from .base import (CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument,
+                   on_form_field, quantity_row)
 
 FORM_FIELDS = ("model", "config", "batch", "prompt_len", "context_len", "weights", "activations", "kv", "gpu")
 
@@ -22,16 +23,19 @@ def _anatomy(*, model: str, config: str, batch: int, prompt_len: int, context_le
              activations: str, kv: str, gpu: str) -> WidgetResult:
     model_arg = model_argument(model, config)
     common = dict(model=model_arg, gpu=gpu, batch=batch, weights=weights, activations=activations, kv=kv)
+    # Each error beside the input that caused it: the matmuls run at the activations' dtype, so a part
+    # without that peak (V100 and bf16) is an Activations error; a field of a pasted config goes to its box.
+    names = {**{f: f for f in FORM_FIELDS}, "dtype": "activations"}
+    fallback = "config" if model == PASTED else "model"
+    labels = {f.name: f.label for f in ANATOMY_WIDGET.fields}
     try:
         prefill = forward_time(phase="prefill", seq_len=prompt_len, **common)
+    except InputError as err:
+        raise on_form_field(err, {**names, "seq_len": "prompt_len"}, fallback, labels) from None
+    try:
         decode = forward_time(phase="decode", seq_len=context_len, **common)
     except InputError as err:
-        if err.field in FORM_FIELDS:
-            raise
-        if err.field == "dtype":  # the GPU has no peak for the matmuls' dtype (fp4 or fp8 on an older part)
-            raise InputError("activations", f"{err} — pick another GPU or other dtypes") from None
-        # A field of the pasted config (e.g. num_key_value_heads): show it next to the config box.
-        raise InputError("config" if model == PASTED else "model", str(err)) from None
+        raise on_form_field(err, {**names, "seq_len": "context_len"}, fallback, labels) from None
     rows = (
         Row(label="Model", value=prefill.forward.model, key="model"),
         quantity_row("Prefill of the whole batch (lower bound on time to first token)", prefill.time, ",.2f", scale_to="ms", key="prefill_ms",

@@ -12,7 +12,7 @@ from ...model.config import presets
 from ...core.quantity import Quantity
 from ..render import Row
 from ...core.units import GB, TERA, convert
-from ...core.validate import InputError
+from ...core.validate import InputError, label
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,16 +45,35 @@ def gpu_field(default: str) -> Field:
                  help="A part from the catalog, or 'custom' to use the peak and bandwidth below.")
 
 
-CUSTOM_PEAK = Field(name="peak_tflops", label="Custom peak", unit="TFLOP/s", default=312, minimum=0,
-                    minimum_inclusive=False, help="Used when GPU is 'custom'.")
-CUSTOM_BANDWIDTH = Field(name="bandwidth_gbps", label="Custom bandwidth", unit="GB/s", default=2039, minimum=0,
-                         minimum_inclusive=False, help="Used when GPU is 'custom'.")
+# Plausible bounds for a custom part, a factor of ~100 beyond the catalog both ways (T4 fp32 8 TFLOP/s and
+# 320 GB/s up to B200 8 TB/s): a value outside them is a typo, and 1e-320 GB/s would overflow every division.
+CUSTOM_PEAK = Field(name="peak_tflops", label="Custom peak", unit="TFLOP/s", default=312, minimum=0.01,
+                    maximum=1_000_000, help="Used when GPU is 'custom'.")
+CUSTOM_BANDWIDTH = Field(name="bandwidth_gbps", label="Custom bandwidth", unit="GB/s", default=2039, minimum=1,
+                         maximum=1_000_000, help="Used when GPU is 'custom'.")
 
 
 def hardware(gpu: str, peak_tflops: float, bandwidth_gbps: float, dtype: str = "fp16") -> Accelerator:
     if gpu == CUSTOM:
         return custom_accelerator(peak_flops=peak_tflops * TERA, bandwidth=bandwidth_gbps * GB, dtype=dtype)
     return get_accelerator(gpu)
+
+
+def on_form_field(err: InputError, names: dict[str, str], fallback: str,
+                  labels: dict[str, str] | None = None) -> InputError:
+    """``err`` moved to the form field that caused it: ``names`` maps calc's argument names to form fields
+    (e.g. ``seq_len`` -> ``prompt_len``); any other field (one inside a pasted config) goes to ``fallback``.
+    Moved to a form field, the message names it by the form's label (``labels``: form field -> label)."""
+    field = names.get(err.field, fallback)
+    if field == err.field:
+        return err
+    message = str(err)
+    if err.field in names and labels and field in labels:
+        for prefix in (f"{err.field}=", f"{label(err.field)}: "):
+            if message.startswith(prefix):  # same value, the form's name for it
+                message = f"{labels[field]}: {message[len(prefix):]}"
+                break
+    return InputError(field, message)
 
 
 def quantity_row(label: str, q: Quantity, fmt: str, *, unit: str | None = None, key: str, scale_to: str | None = None,
@@ -78,14 +97,54 @@ CONFIG_FIELD = Field(
          "DeepSeek-V2/V3) and pick 'pasted config.json' as the model. Read as data only.")
 
 
+#: Deepest nesting of objects and lists accepted in a pasted config.json (Hugging Face nests 3 or 4 levels).
+#: Checked before parsing: a recursive parser given 50,000 "[" exhausts the stack (in Pyodide, fatally).
+MAX_NESTING = 32
+
+
+def nesting_depth(text: str, *, limit: int = MAX_NESTING) -> int:
+    """How deep ``{``/``[`` nest in JSON ``text`` outside strings; stops counting past ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _config_int(text: str) -> int:
+    # A whole number of thousands of digits is no model size (Python would refuse to read it past 4,300).
+    if len(text.lstrip("-")) > 30:
+        raise InputError("config", f"config.json has a number of {len(text):,} digits; a model's sizes have at most a few")
+    return int(text)
+
+
 def model_argument(model: str, config: str) -> str | dict[str, Any]:
     """A preset name, or the pasted text parsed as JSON data (never evaluated)."""
     if model != PASTED:
         return model
     if not config.strip():
         raise InputError("config", "The config.json box is empty: paste a Hugging Face config.json, or pick a preset")
+    if nesting_depth(config) > MAX_NESTING:
+        raise InputError("config", f"config.json is nested too deeply: objects or lists more than {MAX_NESTING} "
+                                   "levels deep (a Hugging Face config.json nests 3 or 4)")
     try:
-        parsed = json.loads(config)
+        parsed = json.loads(config, parse_int=_config_int)
     except json.JSONDecodeError as err:
         raise InputError("config", f"config.json is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
     except RecursionError:  # thousands of nested brackets: no config.json nests more than a few levels

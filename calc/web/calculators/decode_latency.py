@@ -11,6 +11,7 @@ from ...hardware import catalog, get_accelerator
 from ...source.kv_decode import check_batch_fits, decode_batch_limit, decode_knee
 from ...source.latency import decode_latency, decode_step_latency
 from ..render import Row
+from ...model.config import get_model
 from .base import CUSTOM, GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, model_fills, quantity_row
 
 
@@ -53,8 +54,14 @@ def _decode(*, model: str, params_billion: float, n_layers: int, d_model: int, c
         points=points, x_field="batch", x_title="Batch size (sequences)", y_field="latency_ms",
         y_title="Latency per step (ms)", current={"batch": batch, "latency_ms": step.latency.value * 1e3},
     )
-    return WidgetResult(rows=rows, chart=chart,
-                        note="fp16 weights and cache; card memory is taken as its physical size in GiB.")
+    note = "fp16 weights and cache; card memory is taken as its physical size in GiB."
+    if model != CUSTOM and get_model(model).is_moe:
+        # P must hold every expert (memory), and the step is charged for reading them all: say so.
+        active = get_model(model).parameters().active.value / 1e9
+        note += (f" {model} is a mixture of experts: P counts all its experts, and the step reads all of them"
+                 f" (true once the batch routes to every expert); one sequence reads only its {active:,.1f} billion"
+                 " active parameters.")
+    return WidgetResult(rows=rows, chart=chart, note=note)
 
 
 DECODE_LATENCY = Widget(
@@ -75,12 +82,11 @@ DECODE_LATENCY = Widget(
         Field(name="gpu", label="GPU", kind="choice", default="V100-SXM2-32GB", choices=GPU_NAMES,
               help="A catalog part fills its memory (datasheet GB read as GiB, the physical size).",
               fills={p.name: {"memory_per_gpu_gib": p.memory / GB} for p in catalog()}),
-        Field(name="memory_per_gpu_gib", label="Memory per GPU", unit="GiB", default=32, minimum=0,
-              minimum_inclusive=False),
+        Field(name="memory_per_gpu_gib", label="Memory per GPU", unit="GiB", default=32, minimum=0.1, maximum=100_000),
         Field(name="n_gpus", label="GPUs N (tensor parallel)", kind="integer", default=8, minimum=1, maximum=1024,
               step="1"),
         Field(name="batch", label="Batch B", kind="integer", default=1, minimum=1, maximum=100_000, step="1"),
-        Field(name="hop_latency_us", label="Latency per hop", unit="µs", default=8, minimum=0,
+        Field(name="hop_latency_us", label="Latency per hop", unit="µs", default=8, minimum=0, maximum=1_000_000,
               help="The source's 8 µs per all-reduce hop, four hops per layer."),
     ),
     compute=_decode,

@@ -8,7 +8,7 @@ from ..render import Row
 from ...serving.search import parse_prices, search_deployments
 from ...core.validate import InputError
 from ...serving.efficiency import EFFICIENCIES
-from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument
+from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, on_form_field
 
 ALL = "all catalog GPUs"
 FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_ms", "users", "hardware",
@@ -32,9 +32,8 @@ def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms:
                                gpus=None if hardware == ALL else (hardware,), efficiency=eff,
                                prices=price_map or None, capacity_cache=_SEARCH_CACHE)
     except InputError as err:
-        if err.field in FORM_FIELDS:
-            raise
-        raise InputError("config" if model == PASTED else "model", str(err)) from None
+        names = {**{f: f for f in FORM_FIELDS}, "gpus": "hardware", "ttft_slo": "ttft_ms", "tpot_slo": "tpot_ms"}
+        raise on_form_field(err, names, "config" if model == PASTED else "model") from None
     for stale in list(_SEARCH_CACHE)[:-_SEARCH_CACHE_ENTRIES]:
         del _SEARCH_CACHE[stale]
     rows = [Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
