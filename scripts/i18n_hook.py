@@ -11,7 +11,8 @@
   counterparts for the language switcher (the plugin tracks those for Markdown pages only).
 * The i18n plugin rewrites the search index once every language is built, after the other hooks'
   ``on_post_build``: :func:`on_post_build` runs after it and refreshes the precompressed twins
-  (``FILE.gz``/``FILE.br``, cached by content) of whatever changed.
+  (``FILE.gz``/``FILE.br``, cached by content) of whatever changed, and the service worker's list of
+  files (scripts/offline_hook.py) where the build made one.
 * :func:`language` tells the other hooks which language is being built.
 """
 
@@ -74,4 +75,9 @@ def on_post_build(config: Any) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import site_assets
 
-    site_assets.precompress(Path(config["site_dir"]))
+    site = Path(config["site_dir"])
+    site_assets.precompress(site)
+    if (site / "sw.js").exists():  # made by offline_hook in a real build (never under mkdocs serve)
+        import offline_hook
+
+        offline_hook.on_post_build(config)
