@@ -76,8 +76,8 @@ def on_post_build(config: Any) -> None:
     import site_assets
 
     site = Path(config["site_dir"])
-    site_assets.precompress(site)
     if (site / "sw.js").exists():  # made by offline_hook in a real build (never under mkdocs serve)
         import offline_hook
 
         offline_hook.on_post_build(config)
+    site_assets.precompress(site)  # last: the twins of everything, sw.js included
