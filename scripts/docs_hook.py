@@ -9,7 +9,9 @@ Markdown may contain shortcodes of two kinds:
   ``FORMAT`` is a format spec such as ``,.0f``, optionally preceded by a
   display unit from ``calc.core.units``: ``TFLOP:.2f`` divides the SI value by
   1e12 first.  A ``Quantity`` is formatted by its value; without a format
-  it prints as ``value unit``.
+  it prints as ``value unit``.  ``FORMAT`` ``t`` shows a word calc returns
+  (``"memory"``, ``"KV cache"``) in the page's language, from ``calc.web.i18n``;
+  ``t:limited by`` shows the phrase ``"limited by memory"`` (the word in context).
 * ``{{ calc-table: NAME }}`` — a Markdown table rendered by ``docs_tables``.
 * ``{{ calc-widget: NAME key=value ... }}`` — a live calculator from
   ``calc.web.widgets``, its defaults prerendered here (see ``docs_widgets``).
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import calc  # noqa: E402
 import calc.source.examples  # noqa: E402
 from calc.core import units  # noqa: E402
+from calc.web import i18n  # noqa: E402
 from calc.core.quantity import Quantity  # noqa: E402
 
 import docs_tables  # noqa: E402
@@ -108,27 +111,39 @@ def format_value(value: Any, fmt: str) -> str:
     return format(number, spec)
 
 
-def render_shortcode(body: str) -> str:
-    """Evaluate one ``calc:`` shortcode body (``EXPR`` or ``EXPR | FORMAT``)."""
+def render_shortcode(body: str, lang: str = "en") -> str:
+    """Evaluate one ``calc:`` shortcode body (``EXPR`` or ``EXPR | FORMAT``) for a page in ``lang``."""
     expr, _, fmt = body.partition("|")
     try:
         tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as exc:
         raise ShortcodeError(f"not an expression: {exc.msg}") from None
-    return format_value(_evaluate(tree.body), fmt.strip())
+    value = _evaluate(tree.body)
+    kind, _, context = fmt.strip().partition(":")
+    if kind == "t":  # "t" or "t:CONTEXT": the word, or the phrase "CONTEXT word", in the page's language
+        if not isinstance(value, str):
+            raise ShortcodeError(f"format 't' translates words; got {type(value).__name__}")
+        phrase = f"{context} {value}" if context else value
+        if i18n.lookup(phrase, lang) is None:
+            raise ShortcodeError(f"{phrase!r} has no {lang} entry in calc/web/locale_{lang}.py")
+        return i18n.t(phrase, lang)
+    return format_value(value, fmt.strip())
 
 
-def substitute(markdown: str, *, page: str) -> str:
-    """Replace every shortcode in ``markdown``; raise PluginError naming the page on failure."""
+def substitute(markdown: str, *, page: str, lang: str = "en") -> str:
+    """Replace every shortcode in ``markdown``; raise PluginError naming the page on failure.
+
+    ``lang`` is the page's language: numbers are the same in every language, a widget's labels are not.
+    """
 
     def replace(match: re.Match[str]) -> str:
         body = match.group("body")
         try:
             if match.group("kind") == "-table":
-                return docs_tables.render(body)
+                return docs_tables.render(body, lang)
             if match.group("kind") == "-widget":
-                return docs_widgets.render(body, page=page)
-            return render_shortcode(body)
+                return docs_widgets.render(body, page=page, lang=lang)
+            return render_shortcode(body, lang)
         except Exception as exc:  # every failure must stop the build, with context
             raise PluginError(f"{page}: shortcode {match.group(0)!r} failed: {exc}") from exc
 
@@ -145,8 +160,13 @@ def on_config(config: Any) -> Any:
     return config
 
 
+def page_language(page: Any) -> str:
+    """The language of a page: the i18n plugin marks each file with its locale (``roofline.zh.md`` → zh)."""
+    return getattr(page.file, "locale", None) or "en"
+
+
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    return substitute(markdown, page=page.file.src_uri)
+    return substitute(markdown, page=page.file.src_uri, lang=page_language(page))
 
 
 def on_post_page(output: str, page: Any, **_: Any) -> str:

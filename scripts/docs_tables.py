@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import calc
 from calc.core import units
 from calc.source.examples import SEED_GPU_TABLE, anatomy, decode_intensity, seed_comparison, seed_table_checks
 from calc.hardware import DTYPES
+from calc.web import i18n
 
 
 def _table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
@@ -310,9 +312,43 @@ TABLES: dict[str, Callable[[], str]] = {
 }
 
 
-def render(name: str) -> str:
-    """The table called ``name``; unknown names list the known ones."""
+def render(name: str, lang: str = "en") -> str:
+    """The table called ``name`` in ``lang``; unknown names list the known ones.
+
+    The numbers are formatted once, here, and only the words around them are translated
+    (calc.web.i18n, the catalog the calculators use): both languages show the same digits.
+    """
     try:
-        return TABLES[name.strip()]()
+        table = TABLES[name.strip()]()
     except KeyError:
         raise ValueError(f"table={name!r} is unknown; known tables: {', '.join(TABLES)}") from None
+    return translate(table, lang)
+
+
+#: Lists whose items are citations (document titles, datasheet notes) stay as published.
+_CITATIONS = re.compile(r"^- \*\*[^*]+\*\* \([\w-]+ confidence\): ")
+
+
+def _cell(text: str, lang: str) -> str:
+    core = text.strip()
+    if "<" in core:
+        return i18n.html(core, lang)
+    bold = core.startswith("**") and core.endswith("**") and len(core) > 4
+    inner = core[2:-2] if bold else core
+    inner = i18n.t(inner, lang)
+    return f"**{inner}**" if bold else inner
+
+
+def translate(markdown: str, lang: str) -> str:
+    """A generated Markdown table or list with its words in ``lang`` (cells and list items)."""
+    if lang == "en":
+        return markdown
+    lines = []
+    for line in markdown.split("\n"):
+        if line.startswith("|") and not set(line) <= set("|:- "):
+            cells = line.strip().strip("|").split(" | ")
+            line = "| " + " | ".join(_cell(c, lang) for c in cells) + " |"
+        elif line.startswith("- ") and not _CITATIONS.match(line):
+            line = "- " + i18n.t(line[2:], lang)
+        lines.append(line)
+    return "\n".join(lines)

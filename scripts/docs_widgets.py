@@ -13,7 +13,7 @@ import json
 import shlex
 from html import escape
 
-from calc.web import widgets
+from calc.web import i18n, widgets
 from calc.web.forms import Field
 
 
@@ -21,12 +21,12 @@ def _attr(value: object) -> str:
     return escape(json.dumps(value, separators=(",", ":")), quote=True)
 
 
-def _control(widget_id: str, field: Field, value: object) -> str:
+def _control(widget_id: str, field: Field, value: object, lang: str) -> str:
     ident = f"{widget_id}-{field.name}"
     described = f'aria-describedby="{ident}-help {ident}-error"'
     if field.kind == "choice":
         options = "".join(
-            f'<option value="{escape(c)}"{" selected" if c == value else ""}>{escape(c)}</option>'
+            f'<option value="{escape(c)}"{" selected" if c == value else ""}>{escape(i18n.t(c, lang))}</option>'
             for c in field.choices
         )
         return f'<select id="{ident}" name="{escape(field.name)}" {described}>{options}</select>'
@@ -34,7 +34,7 @@ def _control(widget_id: str, field: Field, value: object) -> str:
         is_json = field.placeholder.startswith("{")
         # The file input itself takes the keyboard focus (Tab reaches it, Enter or Space opens the chooser),
         # visually hidden inside a label styled as a button; shown once the script that reads the file has run.
-        upload = (f'<label class="calc-upload md-button" hidden>Load a file…<input type="file" '
+        upload = (f'<label class="calc-upload md-button" hidden>{escape(i18n.t("Load a file…", lang))}<input type="file" '
                   f'class="calc-visually-hidden" accept=".json,application/json" data-for="{escape(field.name)}" '
                   f'aria-describedby="{ident}-help"></label>') if is_json else ""
         return (f'<textarea id="{ident}" name="{escape(field.name)}" rows="{4 if is_json else 2}" '
@@ -51,15 +51,15 @@ def _number_text(value: object) -> str:
     return str(value)
 
 
-def _field_html(widget_id: str, field: Field, value: object) -> str:
+def _field_html(widget_id: str, field: Field, value: object, lang: str) -> str:
     ident = f"{widget_id}-{field.name}"
-    unit = f'<span class="calc-unit">{escape(field.unit)}</span>' if field.unit else ""
+    unit = f'<span class="calc-unit">{escape(i18n.t(field.unit, lang))}</span>' if field.unit else ""
     wide = " calc-wide" if field.kind == "text" else ""
     return (
         f'<div class="calc-field{wide}" data-field="{escape(field.name)}">'
-        f'<label for="{ident}">{escape(field.label)}</label>'
-        f'<span class="calc-control">{_control(widget_id, field, value)}{unit}</span>'
-        f'<small class="calc-help" id="{ident}-help">{escape(field.help)}</small>'
+        f'<label for="{ident}">{escape(i18n.t(field.label, lang))}</label>'
+        f'<span class="calc-control">{_control(widget_id, field, value, lang)}{unit}</span>'
+        f'<small class="calc-help" id="{ident}-help">{escape(i18n.t(field.help, lang))}</small>'
         f'<span class="calc-error" id="{ident}-error" role="alert"></span>'
         "</div>"
     )
@@ -77,29 +77,32 @@ def parse_declaration(body: str) -> tuple[str, dict[str, str]]:
     return name, overrides
 
 
-def render(body: str, *, page: str) -> str:
-    """The full widget markup, prerendered; a bad name or override raises ValueError."""
+def render(body: str, *, page: str, lang: str = "en") -> str:
+    """The full widget markup in the page's language, prerendered; a bad name or override raises ValueError."""
     name, overrides = parse_declaration(body)
     widget = widgets.get_widget(name)
-    result = widgets.call(name, overrides)
+    result = widgets.call(name, overrides, lang=lang)
     if not result["ok"]:
         raise ValueError(f"widget {name!r}: {result['message']}")
     inputs = result["inputs"]
     widget_id = f"calc-{name}"
-    fields = "".join(_field_html(widget_id, f, inputs[f.name]) for f in widget.fields)
+    fields = "".join(_field_html(widget_id, f, inputs[f.name], lang) for f in widget.fields)
     schema = [f.schema() for f in widget.fields]
     chart = result["chart"]
+    messages = i18n.ui(lang)
     return (
         f'<div class="calc-widget" id="{widget_id}" data-widget="{escape(name)}" data-page="{escape(page)}" '
-        f'data-defaults="{_attr(inputs)}" data-schema="{_attr(schema)}">'
-        f'<div class="calc-header"><span class="calc-title">{escape(widget.title)}</span>'
-        '<span class="calc-status" data-state="prerendered" role="status">Computed at build time; '
-        "edit a value to recompute in your browser</span>"
-        '<button type="button" class="calc-reset md-button">Reset</button></div>'
+        f'data-lang="{lang}" data-defaults="{_attr(inputs)}" data-schema="{_attr(schema)}" '
+        f'data-messages="{_attr(messages)}">'
+        f'<div class="calc-header"><span class="calc-title">{escape(i18n.t(widget.title, lang))}</span>'
+        f'<span class="calc-status" data-state="prerendered" role="status">{escape(messages["status.prerendered"])}</span>'
+        f'<button type="button" class="calc-reset md-button">{escape(i18n.t("Reset", lang))}</button></div>'
         f'<form class="calc-form" novalidate autocomplete="off">{fields}</form>'
         f'<div class="calc-output" aria-live="polite">{result["html"]}</div>'
         f'<div class="calc-chart" data-spec="{_attr(chart)}"></div>'
-        '<noscript><p class="calc-note">JavaScript is off: these are the default results, '
-        "computed when the site was built.</p></noscript>"
+        f'<noscript><p class="calc-note">{escape(i18n.t(_NOSCRIPT, lang))}</p></noscript>'
         "</div>"
     )
+
+
+_NOSCRIPT = "JavaScript is off: these are the default results, computed when the site was built."

@@ -52,6 +52,7 @@ from figure_style import (  # noqa: E402,F401  (re-exported: tests and notebooks
     rendered_px, short_name, style as _style,
 )
 from figures_bounds import roofline_time, roofline_vs_measured, time_components  # noqa: E402
+import figure_text  # noqa: E402
 
 #: The three generations the source compares, as catalog names.
 ROOFLINE_GPUS = ("V100-SXM2-32GB", "A100-SXM4-80GB", "H100-SXM5-80GB")
@@ -419,23 +420,34 @@ def to_svg(fig: Figure) -> str:
 
 
 class SVG:
-    """Shows a figure as SVG in a notebook (Jupyter calls ``_repr_svg_``)."""
+    """Shows a figure as SVG in a notebook (Jupyter calls ``_repr_svg_``), its words in ``lang``."""
 
-    def __init__(self, fig: Figure) -> None:
-        self.svg = to_svg(fig)
+    def __init__(self, fig: Figure, lang: str = "en") -> None:
+        missing = figure_text.localize(fig, lang)
+        if missing:
+            raise ValueError(f"no {lang} entry in calc/web/locale_{lang}.py for {missing}")
+        with figure_text.text_as_text(lang):
+            self.svg = to_svg(fig)
 
     def _repr_svg_(self) -> str:
         return self.svg
 
 
-def render_all(out_dir: Path) -> list[Path]:
-    """Write every figure to ``out_dir/NAME.svg``; return the paths."""
+def render_all(out_dir: Path, lang: str = "en") -> list[Path]:
+    """Write every figure, its words in ``lang``, to ``out_dir/NAME.svg``; return the paths.
+
+    A text with no translation fails the render: a figure is never half translated.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, make in FIGURES.items():
         fig, _ = make()
+        missing = figure_text.localize(fig, lang)
+        if missing:
+            raise SystemExit(f"figure {name}: no {lang} entry in calc/web/locale_{lang}.py for {missing}")
         path = out_dir / f"{name}.svg"
-        path.write_text(to_svg(fig), encoding="utf-8")
+        with figure_text.text_as_text(lang):
+            path.write_text(to_svg(fig), encoding="utf-8")
         written.append(path)
     return written
 
@@ -643,7 +655,7 @@ FIGURES["quant-speedup"] = quant_speedup
 FIGURES["fp4-measured"] = fp4_measured
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python scripts/figures.py OUT_DIR")
-    for path in render_all(Path(sys.argv[1])):
+    if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--lang"):
+        sys.exit("usage: python scripts/figures.py OUT_DIR [--lang zh]")
+    for path in render_all(Path(sys.argv[1]), sys.argv[3] if len(sys.argv) == 4 else "en"):
         print(path)

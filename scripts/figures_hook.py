@@ -5,7 +5,10 @@
   ``.cache/figures/KEY/`` where KEY hashes ``calc``'s source and data, the
   figure code and the matplotlib version.  The SVGs join the site as
   ``figures/NAME.svg``, so a page embeds one with ``![alt](figures/NAME.svg)``
-  and the link is checked like any other.  Inside pages the ``<img>`` is then
+  and the link is checked like any other.  Each language has its own set, drawn
+  once and cached under ``KEY-LANG`` (``scripts/figure_text.py`` translates the words; the
+  numbers are the same): the Chinese build's ``figures/NAME.zh.svg`` is written to
+  ``zh/figures/NAME.svg``, which is where its pages' links resolve.  Inside pages the ``<img>`` is then
   replaced by the SVG itself, so its ``currentColor`` text follows the light
   or dark palette; ``alt`` becomes the SVG's accessible name.
 * Notebooks.  mkdocs-jupyter executes ``docs/notebooks/*.py`` and caches the
@@ -36,9 +39,12 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from i18n_hook import language  # noqa: E402
+
 SCRIPTS = Path(__file__).resolve().parent
 FIGURE_CODE = SCRIPTS / "figures.py"
-FIGURE_HELPERS = (SCRIPTS / "figure_style.py", SCRIPTS / "figures_bounds.py")
+FIGURE_HELPERS = (SCRIPTS / "figure_style.py", SCRIPTS / "figures_bounds.py", SCRIPTS / "figure_text.py")
 NOTEBOOK_PLUGIN = "mkdocs-jupyter"
 IMG = re.compile(r'<img\b(?P<attrs>[^>]*?\bsrc="(?P<src>[^"]*?figures/(?P<name>[\w-]+)\.svg)"[^>]*?)/?>')
 NOTEBOOK_SVG = re.compile(r'<img\b[^>]*?\bsrc="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=\s]+)"[^>]*?/?>')
@@ -80,21 +86,23 @@ def inputs_key() -> str:
 
 
 def _prune(parent: Path, keep: str) -> None:
+    """Remove caches of other keys (a key's language sets, ``KEY-zh``, are kept with it)."""
     if parent.is_dir():
         for old in parent.iterdir():
-            if old.is_dir() and old.name != keep:
+            if old.is_dir() and old.name.split("-")[0] != keep and not old.name.startswith("tmp-"):
                 shutil.rmtree(old, ignore_errors=True)
 
 
-def render_figures(key: str) -> dict[str, Path]:
-    """SVG path of every figure, rendering them (in a subprocess) unless cached for ``key``."""
+def render_figures(key: str, lang: str = "en") -> dict[str, Path]:
+    """SVG path of every figure in ``lang``, rendering them (in a subprocess) unless cached for ``key``."""
     parent = cache_root() / "figures"
-    target = parent / key
+    folder = key if lang == "en" else f"{key}-{lang}"
+    target = parent / folder
     if not (target / ".complete").exists():
         parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(dir=parent, prefix="tmp-"))
         result = subprocess.run(
-            [sys.executable, str(FIGURE_CODE), str(scratch)], capture_output=True, text=True,
+            [sys.executable, str(FIGURE_CODE), str(scratch), "--lang", lang], capture_output=True, text=True,
         )
         if result.returncode != 0:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -102,7 +110,7 @@ def render_figures(key: str) -> dict[str, Path]:
         (scratch / ".complete").touch()
         shutil.rmtree(target, ignore_errors=True)
         scratch.rename(target)
-        _prune(parent, keep=key)
+    _prune(parent, keep=key)
     return {path.stem: path for path in sorted(target.glob("*.svg"))}
 
 
@@ -139,10 +147,16 @@ def on_config(config: Any) -> Any:
 
 
 def on_files(files: Files, config: Any) -> Files:
+    lang = language(config)
     _svgs.clear()
-    _svgs.update(render_figures(config["extra"]["figures_key"]))
+    _svgs.update(render_figures(config["extra"]["figures_key"], lang))
     for name, path in _svgs.items():
-        files.append(File.generated(config, f"figures/{name}.svg", abs_src_path=str(path)))
+        if lang == "en":
+            files.append(File.generated(config, f"figures/{name}.svg", abs_src_path=str(path)))
+        else:  # found by the i18n plugin for a page's figures/NAME.svg link; written under /LANG/
+            figure = File.generated(config, f"figures/{name}.{lang}.svg", abs_src_path=str(path))
+            figure.dest_uri = f"{lang}/figures/{name}.svg"
+            files.append(figure)
     return files
 
 
@@ -185,12 +199,16 @@ def on_post_page(output: str, page: Any, **_: Any) -> str:
 
 
 def on_post_build(config: Any) -> None:
-    """Each notebook as ``.ipynb`` beside its page, for download (cells without outputs)."""
+    """Each notebook as ``.ipynb`` beside its page, for download (cells without outputs), per language."""
     import jupytext
 
+    lang = language(config)
     docs = Path(config["docs_dir"])
-    site = Path(config["site_dir"])
+    site = Path(config["site_dir"]) / ("" if lang == "en" else lang)
     for source in sorted((docs / "notebooks").glob("*.py")):
-        out = site / "notebooks" / source.stem / f"{source.stem}.ipynb"
+        stem, _, suffix = source.stem.partition(".")
+        if (suffix or "en") != lang:
+            continue
+        out = site / "notebooks" / stem / f"{stem}.ipynb"
         if out.parent.is_dir():
             jupytext.write(jupytext.read(source), out, fmt="ipynb")

@@ -28,6 +28,7 @@ from .calculators.planner import PLANNER
 from .calculators.quantization import QUANTIZATION
 from .calculators.roofline import ROOFLINE
 
+from . import i18n
 from .forms import parse_inputs
 from .render import render_rows
 from ..core.validate import InputError, fail
@@ -47,33 +48,41 @@ def get_widget(name: str) -> Widget:
     return WIDGETS[name]
 
 
-def call(name: str, raw: Mapping[str, object] | None = None) -> dict[str, Any]:
+def call(name: str, raw: Mapping[str, object] | None = None, *, lang: str = "en") -> dict[str, Any]:
     """Run widget ``name`` on raw form values; a JSON-able dict either way.
+
+    ``lang`` is the page's language: labels, notes, chart titles and error messages come from its
+    catalog (:mod:`calc.web.i18n`); numbers and ``values`` are the same in every language.
 
     >>> call("kv_cache")["ok"], call("kv_cache", {"context_len": "abc"})["field"]
     (True, 'context_len')
+    >>> call("kv_cache", {"context_len": "abc"}, lang="zh")["message"]
+    "「每个请求的上下文」的值 'abc' 不是数字"
     """
     widget = get_widget(name)
+    i18n.check_language(lang)
     if raw is not None and not isinstance(raw, Mapping):
         raise fail("raw", raw, "is not a table of inputs; give {field name: value}")
+    names = {f.name: i18n.t(f.label, lang) for f in widget.fields}
     try:
         inputs = parse_inputs(widget.fields, raw or {})
         result = widget.compute(**inputs)
     except InputError as err:
-        return {"ok": False, "field": _form_field(widget, err.field), "message": str(err)}
+        return {"ok": False, "field": _form_field(widget, err.field), "message": i18n.t(str(err), lang, names=names, error=True)}
     except (ArithmeticError, ValueError, RecursionError):  # a safety net: the bounds keep every result finite
-        return {"ok": False, "field": "", "message": "These inputs cannot be computed together; try smaller values"}
+        message = "These inputs cannot be computed together; try smaller values"
+        return {"ok": False, "field": "", "message": i18n.t(message, lang)}
     out = {
         "ok": True,
         "inputs": inputs,
-        "html": render_rows(result.rows, note=result.note) + result.table,
+        "html": i18n.html(render_rows(result.rows, note=result.note) + result.table, lang),
         "values": {row.key: row.value for row in result.rows if row.key},
-        "chart": result.chart,
+        "chart": i18n.chart(result.chart, lang),
     }
     if not _finite(out):
         # JSON has no inf or NaN (the browser would fail to read the answer): refuse it as an input error.
-        return {"ok": False, "field": "", "message": "These inputs give a result too large or too small to show; "
-                                                     "try values closer to real models and hardware"}
+        message = "These inputs give a result too large or too small to show; try values closer to real models and hardware"
+        return {"ok": False, "field": "", "message": i18n.t(message, lang)}
     return out
 
 
@@ -101,12 +110,14 @@ def _form_field(widget: Widget, field: str) -> str:
     return next((n for n in names if n.startswith(f"{field}_")), field)
 
 
-def call_json(name: str, raw_json: str) -> str:
-    """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN)."""
+def call_json(name: str, raw_json: str, lang: str = "en") -> str:
+    """:func:`call` with JSON in and out: what the Web Worker uses (strict JSON: never inf or NaN;
+    ``lang``: the page's language)."""
+    not_object = json.dumps({"ok": False, "field": "", "message": i18n.t("inputs must be a JSON object", lang)})
     try:
         raw = json.loads(raw_json) if raw_json else {}
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
-        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
+        return not_object
     if not isinstance(raw, dict):
-        return json.dumps({"ok": False, "field": "", "message": "inputs must be a JSON object"})
-    return json.dumps(call(name, raw), allow_nan=False)
+        return not_object
+    return json.dumps(call(name, raw, lang=lang), allow_nan=False)

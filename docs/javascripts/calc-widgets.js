@@ -9,6 +9,9 @@
   const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
   const VENDOR = new URL("../vendor/", SCRIPT);
   const START_TIMEOUT_MS = 90_000;
+  // The status lines and hints come with each widget (data-messages), in the page's language, from
+  // calc.web.i18n: the same catalog that translated the prerendered labels. STATUS is the English
+  // fallback for a line the widget's messages do not carry.
   const STATUS = {
     prerendered: "Computed at build time; edit a value to recompute in your browser",
     loading: "Loading Python in your browser (first visit only)…",
@@ -102,12 +105,12 @@
       this.setState("idle");
     },
 
-    async call(fn, kwargs) {
+    async call(fn, kwargs, lang) {
       await this.start();
       const id = this.nextId++;
       return new Promise((resolve, reject) => {
         this.pending.set(id, { resolve, reject });
-        this.worker.postMessage({ id, fn, kwargs });
+        this.worker.postMessage({ id, fn, kwargs, lang });
       });
     },
 
@@ -205,7 +208,7 @@
       await window.vegaEmbed(container, fitted, { actions: false, renderer: "svg", config: themeConfig() });
       container.dataset.rendered = "true";
     } catch (error) {
-      container.textContent = `Chart unavailable: ${error.message}`;
+      container.textContent = `${container.dataset.unavailable || "Chart unavailable"}: ${error.message}`;
     }
   }
 
@@ -284,7 +287,11 @@
     const output = root.querySelector(".calc-output");
     const chart = root.querySelector(".calc-chart");
     const status = root.querySelector(".calc-status");
+    const lang = root.dataset.lang || "en";
+    const messages = JSON.parse(root.dataset.messages || "{}");
+    const say = (key) => messages[key] || STATUS[key.replace(/^status\./, "")] || key;
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
+    chart.dataset.unavailable = say("Chart unavailable");
     let latest = 0;
     let timer = null;
 
@@ -292,7 +299,7 @@
     const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));  // schema fields only
     const showStatus = (state, detail) => {
       status.dataset.state = state;
-      status.textContent = detail ? `${STATUS[state]} (${detail})` : STATUS[state];
+      status.textContent = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
     };
     // One note under the form (link too long, link unreadable, Python could not start), replaced as it changes.
     const showNote = (kind, text) => {
@@ -328,7 +335,7 @@
         form.after(note);
       }
       output.classList.add("calc-stale");
-      output.title = "Out of date: fix the highlighted input";
+      output.title = say("Out of date: fix the highlighted input");
     };
     // Python could not start: show the build-time result for the defaults, say so, and flag every input
     // that differs from its default as not computed (the reader's values stay in the form and the link).
@@ -383,7 +390,7 @@
       else showStatus("computing");
       let result;
       try {
-        result = await runtime.call(name, inputs);
+        result = await runtime.call(name, inputs, lang);
       } catch (error) {
         if (id !== latest) return;
         if (error.fatal) {

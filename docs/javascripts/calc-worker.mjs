@@ -2,9 +2,10 @@
 //
 // Protocol (structured-clone messages):
 //   in:  {type: "init", vendor, start}     -> out: {type: "ready", ms, how, why} | {type: "failed", error}
-//   in:  {id, fn, kwargs}                  -> out: {id, result} | {id, error}
+//   in:  {id, fn, kwargs, lang}            -> out: {id, result} | {id, error}
 // `start` is "auto" (the policy below), "plain" or "snapshot" (tests and the benchmark force a path).
-// `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings.
+// `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings;
+// `lang` the page's language (labels and messages from calc.web.i18n; numbers are the same).
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
 
 let callJson = null;
@@ -158,10 +159,11 @@ self.onmessage = async (event) => {
     return;
   }
   const { id, fn, kwargs } = message;
+  const lang = typeof message.lang === "string" && /^[a-z]{2}$/.test(message.lang) ? message.lang : "en";
   try {
     if (!callJson) throw new Error("Python is not ready");
     if (typeof fn !== "string" || !/^[a-z_]+$/.test(fn)) throw new Error("not a calculator name");
-    const result = JSON.parse(callJson(fn, JSON.stringify(kwargs ?? {})));
+    const result = JSON.parse(callJson(fn, JSON.stringify(kwargs ?? {}), lang));
     self.postMessage({ id, result });
   } catch (error) {
     // A Python exception leaves Python usable; anything else (a stack overflow inside the interpreter,

@@ -1,0 +1,91 @@
+"""The Chinese edition in a real browser: a live calculator in Chinese, and the language switcher.
+
+Same set-up as tests/test_browser.py (Debian's Chromium, the built site on a local server).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page
+
+from calc.web import widgets
+from tests.conftest import LIVE_TIMEOUT_MS
+from tests.test_browser import edit, form_values, open_live, shown_values
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_chinese_calculator_live_with_inline_error(page: Page, site_url: str):
+    open_live(page, site_url + "zh/roofline/")
+    root = "#calc-roofline"
+    assert page.locator(f"{root} label[for='calc-roofline-dtype']").inner_text() == "数据类型"
+    live = edit(page, "roofline", {"gpu": "H100-SXM5-80GB", "kernel": "linear layer", "batch": "64"})
+    expected = widgets.call("roofline", form_values(page, "roofline"), lang="zh")
+    assert live == expected["values"] == widgets.call("roofline", form_values(page, "roofline"))["values"]
+    assert page.locator(f"{root} .calc-output dt").first.inner_text() == "拐点"
+    assert page.locator(f"{root} .calc-value[data-key='bound']").inner_text() == "内存带宽受限"
+    status = page.locator(f"{root} .calc-status")
+    assert status.get_attribute("data-state") == "live" and CJK.search(status.inner_text())
+    # A bad value: the message by the field is Chinese, the last result stays, marked out of date.
+    before = shown_values(page, "roofline")
+    page.locator(f"{root} [name='batch']").fill("abc")
+    page.wait_for_function("document.querySelector('#calc-roofline [data-field=batch] .calc-error')"
+                           ".textContent.length > 0", timeout=LIVE_TIMEOUT_MS)
+    error = page.locator(f"{root} .calc-field[data-field='batch'] .calc-error").inner_text()
+    assert error == "「批量 B」的值 'abc' 不是数字", error
+    assert shown_values(page, "roofline") == before
+    assert "calc-stale" in page.locator(f"{root} .calc-output").get_attribute("class")
+
+
+def test_english_calculator_stays_english(page: Page, site_url: str):
+    open_live(page, site_url + "roofline/")
+    page.locator("#calc-roofline [name='intensity']").fill("abc")
+    page.wait_for_function("document.querySelector('#calc-roofline [data-field=intensity] .calc-error')"
+                           ".textContent.length > 0", timeout=LIVE_TIMEOUT_MS)
+    error = page.locator("#calc-roofline .calc-field[data-field='intensity'] .calc-error").inner_text()
+    assert error == "Operational intensity: 'abc' is not a number"
+    assert not CJK.search(page.locator("#calc-roofline").inner_text())
+
+
+def switch_language(page: Page, lang: str) -> None:
+    page.locator(".md-header .md-select").first.hover()
+    with page.expect_navigation():
+        page.locator(f"a.md-select__link[hreflang='{lang}']").first.click()
+
+
+def test_switcher_keeps_the_page_and_the_calculator_state(page: Page, site_url: str):
+    open_live(page, site_url + "memory/")
+    live = edit(page, "kv_cache", {"context_len": "4096", "kv_dtype": "int8"})
+    page.evaluate("location.hash = 'nodes-for-n-users'")
+    switch_language(page, "zh")
+    url = urlparse(page.url)
+    assert url.path == "/zh/memory/", page.url
+    assert "kv_cache.context_len=4096" in url.query and "kv_cache.kv_dtype=int8" in url.query
+    assert url.fragment == "nodes-for-n-users"
+    assert page.evaluate("document.documentElement.lang") == "zh"
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.querySelector('#calc-kv_cache')?.dataset.values", timeout=LIVE_TIMEOUT_MS)
+    assert page.locator("#calc-kv_cache [name='context_len']").input_value() == "4096"
+    assert json.loads(page.evaluate("document.querySelector('#calc-kv_cache').dataset.values")) == live
+    # And back, from a page reached by instant navigation (the header's links were drawn for another page).
+    page.locator("nav.md-nav--primary a[href$='latency/']").first.click()
+    page.wait_for_selector("#calc-decode_latency")
+    assert urlparse(page.url).path == "/zh/latency/"
+    switch_language(page, "en")
+    assert urlparse(page.url).path == "/latency/"
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_chinese_figures_and_interface(browser: Browser, site_url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + "zh/roofline/")
+    titles = page.evaluate("[...document.querySelectorAll('article svg.calc-figure')].map(s => s.textContent)")
+    assert titles and all("拐点" in t or "屋顶" in t or "Roofline" in t for t in titles)
+    assert all(CJK.search(t) for t in titles)
+    # Material's own interface is Chinese: the search box's placeholder.
+    assert page.locator("input.md-search__input").get_attribute("placeholder") == "搜索"
+    context.close()
