@@ -257,6 +257,10 @@ def test_calculators_on_chinese_pages_are_chinese(site: Path):
             assert 'data-lang="zh"' in widget
             english = [t for t in visible_texts(widget) if ENGLISH_WORDS.search(t)]
             assert not english, (page, english[:5])
+            # The result lines too: the arithmetic under each value and the formulas' words.
+            every_text = [unescape(t) for t in re.findall(r">([^<>]+)<", re.sub(r'data-[\w-]+="[^"]*"', "", widget))]
+            words = [(t, english_words(t)) for t in every_text if english_words(t)]
+            assert not words, (page, words[:5])
     assert found == len(widgets.WIDGETS)
 
 
@@ -269,3 +273,103 @@ def test_search_segments_chinese(site: Path):
     text = " ".join(d["text"] for d in zh)
     assert "\u200b" in text and "\u200b" in index["config"]["separator"].encode().decode("unicode_escape")
     assert re.search(r"算术\u200b?强度", text)
+
+
+# ------------------------------------------------------------------ result lines too: every English word, not just pairs
+
+#: Words a Chinese calculator may show in Latin letters: units, names the glossary keeps in English, maths
+#: functions, and a few proper names.  Model, GPU, dtype and engine names, identifiers (``n_layers``, ``q_proj``)
+#: and acronyms (KV, TTFT, GQA) are left out before the check (see :func:`english_words`).
+KEPT_IN_LATIN = {
+    # units
+    "ms", "µs", "s", "kB", "byte", "op", "bit", "kv", "kernel",
+    # terms the glossary keeps in English (Roofline, KV cache, token), and FlashAttention's family
+    "Roofline", "cache", "token", "FlashAttention", "Tensor", "all-reduce", "all-to-all", "softmax", "rope",
+    # maths and the activation functions' own names
+    "max", "min", "gelu", "relu", "silu", "tanh", "pytorch", "exp", "log",
+    # proper names (model families, tools, the data the planner was fitted to)
+    "Hugging", "Face", "Llama", "Mistral", "Mixtral", "Qwen", "Gemma", "Falcon", "DeepSeek", "DeepSpeed",
+    "JavaScript", "Python", "InferenceX", "SGLang", "vLLM", "Phi", "mini", "Lite", "Instruct",
+}
+
+
+def _names() -> list[str]:
+    from calc.core.dtypes import STORAGE
+    from calc.serving.efficiency import EFFICIENCIES
+    from calc.web.calculators.base import GPU_NAMES, MODEL_NAMES
+    # Longest first, so "H100-SXM5-80GB" goes before "H100".
+    return sorted({*GPU_NAMES, *MODEL_NAMES, *STORAGE, "tf32", *EFFICIENCIES, "config.json"}, key=len, reverse=True)
+
+
+def english_words(text: str) -> list[str]:
+    """The English words in ``text`` that a Chinese reader should not see (see KEPT_IN_LATIN)."""
+    for name in _names():
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
+    text = re.sub(r"\b\w*[_\d]\w*\b", " ", text)  # identifiers and numbers: d_model, q_proj, fp16, 2e9
+    found = []
+    for word in re.findall(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]", text):
+        if len(word) == 1 or sum(c.isupper() for c in word) >= 2 or word in KEPT_IN_LATIN:
+            continue  # a symbol (B, P, d), an acronym (KV, MoE, TTFT), or a word kept in Latin letters
+        found.append(word)
+    return found
+
+
+#: The planner searches every deployment per call (~1 s): it gets a sample of each choice, the others all of them.
+SAMPLED = {"planner": 3}
+
+
+def variants(name: str) -> list[dict[str, str]]:
+    """Inputs that reach a calculator's other branches: each choice in turn, and a few extreme values."""
+    widget = widgets.get_widget(name)
+    fields = {f.name: f for f in widget.fields}
+    out: list[dict[str, str]] = [{}]
+    for field in widget.fields:
+        if field.kind == "choice":
+            choices = [c for c in field.choices if c not in ("pasted config.json", "custom")]
+            step = max(1, len(choices) // SAMPLED.get(name, len(choices) or 1))
+            sample = choices[::step] + [c for c in choices if c in ("DeepSeek-V3", "Mixtral-8x7B")]
+            out += [{field.name: c} for c in dict.fromkeys(sample)]
+    extremes = {"batch": ("1", "4096"), "intensity": ("1", "1000"), "users": ("1", "100000"),
+                "context_len": ("128", "100000"), "phase": (), "ttft_ms": ("50",), "tpot_ms": ("5",)}
+    for key, values in extremes.items():
+        if key in fields:
+            out += [{key: v} for v in values]
+    return out
+
+
+def _chart_texts(spec: object) -> list[str]:
+    """The words a chart draws: titles, axis titles and the series' labels."""
+    if isinstance(spec, dict):
+        return [t for k, v in spec.items() for t in ([v] if k in ("title", "label") and isinstance(v, str) else _chart_texts(v))]
+    if isinstance(spec, list):
+        return [t for v in spec for t in _chart_texts(v)]
+    return []
+
+
+def test_the_word_detector():
+    # Hand-picked lines the calculators showed in English before the catalog covered them.
+    assert english_words("sum over 15 operators = 209,714,666,536,960 FLOP") == ["sum", "over", "operators"]
+    assert english_words("1 × 533 (limited by TPOT)") == ["limited", "by"]
+    assert english_words("⌈10,000 / 50⌉ = 200 nodes") == ["nodes"]
+    # Units, names, identifiers and acronyms are not English words.
+    assert not english_words("819,200 B × 2,048 token = 1,677,721,600 B")
+    assert not english_words("19 × 1 MI355X，TP1·PP1 × 1，权重 16 位，KV fp8，批量 533")
+    assert not english_words("max(2·P/(N·A_bm) + B·kv(t)/(N·A_bm), B·(2·P + attn_flops(t))/(N·A_f)) + 通信")
+    assert not english_words("H100-SXM5-80GB 的 Roofline：拐点 295.3 FLOP/byte，Llama-3-70B")
+
+
+@pytest.mark.parametrize("name", list(widgets.WIDGETS))
+def test_chinese_result_lines_have_no_english_word(name: str):
+    """Every line a Chinese calculator shows — values, arithmetic, formulas, notes, tables, chart words and
+    error messages — across each choice of each field, has no English word (units and names aside)."""
+    left = {}
+    for raw in variants(name):
+        result = widgets.call(name, raw, lang="zh")
+        if not result["ok"]:
+            texts = [re.sub(r"'[^']*'", "", result["message"])]  # a quoted value is what the reader typed
+        else:
+            texts = [unescape(t) for t in re.findall(r">([^<>]+)<", result["html"])] + _chart_texts(result["chart"])
+        for text in texts:
+            if english_words(text):
+                left.setdefault(text, raw)
+    assert not left, list(left.items())[:5]

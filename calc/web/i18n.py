@@ -47,7 +47,8 @@ def ui(lang: str) -> dict[str, str]:
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 #: What a placeholder may match: ``{n}`` a number as calc formats it, ``{value}`` a value as
-#: ``calc.core.validate.quote`` shows it (no spaces unless quoted), anything else some text.
+#: ``calc.core.validate.quote`` shows it (no spaces unless quoted), ``{item}`` one item of a "; " list
+#: (text without ";", so a list is translated item by item), anything else some text.
 _NUMBER = r"[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?"
 _VALUE = (r"(?:'[^']*(?:'|…)|\"[^\"]*(?:\"|…)|a whole number of (?:over )?[\d,]+ digits|[^\s']\S*)"
           r"(?: \([\d,]+ characters\))?")
@@ -63,7 +64,7 @@ def _compile(template: str) -> re.Pattern[str]:
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[last:match.start()]))
         name = match.group(1)
-        pattern = _NUMBER if _is_number(name) else _VALUE if name == "value" else ".+?"
+        pattern = _NUMBER if _is_number(name) else _VALUE if name == "value" else "[^;]+?" if name == "item" else ".+?"
         parts.append(f"(?P<{name}>{pattern})")
         last = match.end()
     parts.append(re.escape(template[last:]))
@@ -116,6 +117,10 @@ def _piece(name: str, value: str, lang: str, names: dict[str, str] | None) -> st
     translated = lookup(value, lang, names=names)
     if translated is None and "; " in value:
         translated = _list(value.split("; "), lang)
+    if translated is None and " + " in value:  # a sum of named terms ("attention (fused…) + q absorb (…)")
+        terms = [lookup(term, lang) for term in value.split(" + ")]
+        if any(terms):
+            translated = " + ".join(term if found is None else found for term, found in zip(value.split(" + "), terms))
     return value if translated is None else translated
 
 
@@ -137,6 +142,8 @@ def _list(pieces: list[str], lang: str) -> str | None:
 def t(text: str, lang: str, *, names: dict[str, str] | None = None, error: bool = False) -> str:
     """``text`` in ``lang`` (English when the catalog lacks it)."""
     found = lookup(text, lang, names=names, error=error)
+    if found is None and "; " in text:  # a list of entries (the planner's front, a note's clauses)
+        found = _list(text.split("; "), lang)
     return text if found is None else found
 
 
@@ -161,6 +168,7 @@ def chart(spec: object, lang: str) -> object:
         return spec
     if isinstance(spec, dict):
         return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout") and isinstance(v, str)
+                    else [t(s, lang) for s in v] if k == "sort" and isinstance(v, list) and all(isinstance(s, str) for s in v)
                     else chart(v, lang)) for k, v in spec.items()}
     if isinstance(spec, list):
         return [chart(v, lang) for v in spec]

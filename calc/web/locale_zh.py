@@ -618,9 +618,96 @@ ZH: dict[str, str] = {
     "fp4 / fp8+MTP output tokens/s per GPU": "fp4 / fp8+MTP 每卡输出 token/s",
     "DeepSeek-R1 on {n} × B200, TensorRT-LLM: fp4 over fp8 at equal concurrency": "DeepSeek-R1 在 {n} × B200 上，TensorRT-LLM：同等并发下 fp4 对 fp8",
     "{n1} in / {n2} out": "输入 {n1} / 输出 {n2}",
+    # ------------------------------------------------------------------ result lines: arithmetic, formulas, operator names
+    # (issue 17 follow-up: the words inside the arithmetic under each value, and the formulas' words)
+    "{expr} = {n} requests": "{expr} = {n} 个请求",
+    "{expr} = {n} nodes": "{expr} = {n} 个节点",
+    "{expr} = {n} tokens": "{expr} = {n} 个 token",
+    "{n1} B × {n2} tokens = {n3} B": "{n1} B × {n2} token = {n3} B",
+    "sum over {n} operators = {total}": "{n} 个算子之和 = {total}",
+    "{terms} = {n} FLOP": "{terms} = {n} FLOP",
+    "{terms} = {n} B": "{terms} = {n} B",
+    "{n1} × {n2} (limited by memory)": "{n1} × {n2}（受显存容量限制）",
+    "{n1} × {n2} (limited by {why})": "{n1} × {n2}（受 {why} 限制）",
+    "{n1} GPUs, {n2} ms: {item}": "{n1} 块 GPU，{n2} ms：{item}",
+    "{n1} query heads, {n2} K/V heads": "{n1} 个查询头，{n2} 个 K/V 头",
+    "{n1} heads share one latent of {n2} + {n3} elements": "{n1} 个头共享一个 {n2} + {n3} 个元素的潜向量",
+    "weights {w}, activations {value}": "权重 {w}，激活 {value}",
+    "the source's pass": "原文的算法",
+    "decode step": "一步解码",
+    "vs bf16": "相对 bf16",
+    "fp16 weights and cache; card memory is taken as its physical size in GiB. {model} is a mixture of experts: "
+    "P counts all its experts, and the step reads all of them (true once the batch routes to every expert); "
+    "one sequence reads only its {n} billion active parameters.":
+        "权重与 cache 均为 fp16；显存按物理容量（GiB）计。{model} 是混合专家模型：P 计入它的全部专家，一步解码也把它们"
+        "全部读一遍（批量大到路由覆盖每个专家时确实如此）；单条序列只读它的 {n} 十亿个激活参数。",
+    "MLA, absorbed form: W_UK and W_UV folded into query and output; attention reads only the latent":
+        "MLA 吸收式：W_UK 和 W_UV 并入查询和输出；注意力只读潜向量",
+    "MLA, expanded form: kv_b_proj decompresses every attended latent into per-head K and V":
+        "MLA 展开式：kv_b_proj 把每个被关注的潜向量解压为每个头的 K 和 V",
+    # operator names (calc.model.operators): the identifiers stay, the words are translated
+    "attention scores QKᵀ": "注意力分数 QKᵀ",
+    "attention probs × V": "注意力概率 × V",
+    "attention norm (pre + post)": "注意力归一化（前 + 后）",
+    "MLP norm (pre + post)": "MLP 归一化（前 + 后）",
+    "rotary (q, k rope parts)": "旋转位置编码（q、k 的 rope 部分）",
+    "kv_a_proj (latent + rope key → cache)": "kv_a_proj（潜向量 + rope 键 → cache）",
+    "kv_b_proj (decompress K, V)": "kv_b_proj（解压 K、V）",
+    "kv_b_proj (decompress cached K, V)": "kv_b_proj（解压缓存的 K、V）",
+    "q absorb (W_UK into query)": "q 吸收（W_UK 并入查询）",
+    "out absorb (W_UV)": "输出吸收（W_UV）",
+    "router": "路由器",
+    "act·mul ({fn})": "激活·乘 ({fn})",
+    "act ({fn})": "激活 ({fn})",
+    "shared experts {op}": "共享专家 {op}",
+    "experts {op}": "专家 {op}",
+    # formulas: their symbols stay, their words are translated
+    "2 (K and V) · e · n_layers · d_model": "2（K 和 V）· e · n_layers · d_model",
+    "B / latency": "B / 延迟",
+    "I = FLOPs / bytes": "I = FLOPs / 字节数",
+    "bytes / β": "字节数 / β",
+    "max(FLOPs / π, bytes / β)": "max(FLOPs / π, 字节数 / β)",
+    "Σ max(FLOPs / π, bytes / β)": "Σ max(FLOPs / π, 字节数 / β)",
+    "max(FLOPs / π, bytes / β) + collectives": "max(FLOPs / π, 字节数 / β) + 集合通信",
+    "max(compute, memory)": "max(计算, 访存)",
+    "FLOPs / {peak} + dequant / π_fp32": "FLOPs / {peak} + 反量化运算 / π_fp32",
+    "ops per weight · d_in · d_out · ⌈T / tile⌉": "每个权重的运算数 · d_in · d_out · ⌈T / 分块⌉",
+    "weights (with scales) + inputs + bf16 outputs": "权重（含缩放系数）+ 输入 + bf16 输出",
+    "MoE layers · touched · expert weights": "MoE 层数 · 被用到的专家数 · 每个专家的权重",
+    "T · k / touched": "T · k / 被用到的专家数",
+    "total − MoE layers · (E − k) · expert": "总参数 − MoE 层数 · (E − k) · 每个专家的参数",
+    "expert FLOPs / expert bytes": "专家 FLOPs / 专家字节数",
+    "max(2·P/(N·A_bm) + B·kv(t)/(N·A_bm), B·(2·P + attn_flops(t))/(N·A_f)) + comms":
+        "max(2·P/(N·A_bm) + B·kv(t)/(N·A_bm), B·(2·P + attn_flops(t))/(N·A_f)) + 通信",
+    "⌈users / requests per node⌉": "⌈用户数 / 每节点请求数⌉",
+    "accelerators × GPUs per node × TP·PP splits × weight dtype × KV dtype":
+        "加速器 × 每节点 GPU 数 × TP·PP 切分 × 权重数据类型 × KV 数据类型",
+    "nodes × GPUs per node": "节点数 × 每节点 GPU 数",
+    "replicas per node × batch per replica": "每节点副本数 × 每个副本的批量",
+    "batch / TPOT / (TP·PP)": "批量 / TPOT / (TP·PP)",
+    "mean decode interval + interleaved prefills": "平均解码间隔 + 穿插的预填充",
+    "step in flight + prompts ahead + prefill + one step + per-request cost":
+        "进行中的一步 + 排在前面的输入 + 预填充 + 一步 + 每个请求的固定开销",
+    "Σ operator FLOPs": "Σ 各算子 FLOPs",
+    "Σ operator bytes": "Σ 各算子字节数",
+    "Σ weight bytes": "Σ 权重字节数",
+    "Σ KV-cache bytes": "Σ KV cache 字节数",
+    "Σ KV-cache bytes read by attention": "Σ 注意力读取的 KV cache 字节数",
+    "Σ FLOPs of attention core and MLA form": "Σ 注意力核心与 MLA 形式的 FLOPs",
+    "Σ bytes of attention core and MLA form": "Σ 注意力核心与 MLA 形式的字节数",
+    "Σ FLOPs of MLA absorb/decompress matmuls": "Σ MLA 吸收/解压矩阵乘的 FLOPs",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
+    # errors the calculators' other branches reach (issue 17 follow-up)
+    "Number format": "数值格式",
+    "has no peak for {gpu}; this part lists: {have}": "在 {gpu} 上没有峰值；该硬件列出的有：{have}",
+    "{gpu} has no {dtype} tensor peak: pick another scheme or GPU": "{gpu} 没有 {dtype} 的 Tensor 峰值：请换一个方案或 GPU",
+    "do not fit in a total memory of {n}; use more GPUs or smaller weights": "放不进总共 {n} 字节的显存：请增加 GPU 或换用更小的权重",
+    "does not fit: at a context of {n1} tokens at most {n2} sequences fit beside the weights; lower the batch or "
+    "the context, or add GPUs": "放不下：上下文为 {n1} token 时，权重之外最多只能放下 {n2} 条序列；请减小批量或上下文，或增加 GPU",
+    "does not fit: at a context of {n1} tokens at most {n2} sequence fit beside the weights; lower the batch or "
+    "the context, or add GPUs": "放不下：上下文为 {n1} token 时，权重之外最多只能放下 {n2} 条序列；请减小批量或上下文，或增加 GPU",
     "{label} is {n1} characters; the limit is {n2}": "「{label}」有 {n1} 个字符；上限为 {n2}",
     "{label} is empty; enter a number": "「{label}」为空；请输入一个数字",
     "is not a number": "不是数字",
