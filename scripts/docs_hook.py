@@ -24,9 +24,11 @@ compute.
 from __future__ import annotations
 
 import ast
+import json
 import operator
 import re
 import sys
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -181,9 +183,13 @@ def on_post_page(output: str, page: Any, **_: Any) -> str:
         href = "../" * page.url.count("/") + "vendor/" + site_assets.runtime_name()
         hint = f'<link rel="preload" href="{href}" as="fetch" type="application/zip" crossorigin>'
         output = output.replace("</head>", f"{hint}\n</head>", 1)
-    # Material's search box is a dialog without a name; screen readers announce it as "Search".
+    # Material's search box is a dialog without a name; screen readers announce it by this one, in the page's
+    # language.  The site script's own words (docs/javascripts/site.js) come in the same language, from the catalog.
+    words = i18n.ui(page_language(page), i18n.SITE)
     output = output.replace('data-md-component="search" role="dialog">',
-                            'data-md-component="search" role="dialog" aria-label="Search">', 1)
+                            f'data-md-component="search" role="dialog" aria-label="{escape(words["search.dialog"])}">', 1)
+    site_words = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    output = output.replace("</head>", f'<script type="application/json" id="calc-site-ui">{site_words}</script>\n</head>', 1)
     try:
         return maths.typeset(output, notebook=page.file.src_uri.endswith((".py", ".ipynb")))
     except maths.MathError as exc:

@@ -6,13 +6,14 @@ Same set-up as tests/test_browser.py (Debian's Chromium, the built site on a loc
 from __future__ import annotations
 
 import json
+import random
 import re
 from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Page
 
-from calc.web import widgets
-from tests.conftest import LIVE_TIMEOUT_MS
+from calc.web import i18n, widgets
+from tests.conftest import LIVE_TIMEOUT_MS, new_context
 from tests.test_browser import edit, form_values, open_live, shown_values
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -38,6 +39,45 @@ def test_chinese_calculator_live_with_inline_error(page: Page, site_url: str):
     assert error == "「批量 B」的值 'abc' 不是数字", error
     assert shown_values(page, "roofline") == before
     assert "calc-stale" in page.locator(f"{root} .calc-output").get_attribute("class")
+
+
+def test_chinese_notices_when_python_cannot_start(browser: Browser, site_url: str):
+    """The page's own notices come from the catalog too: Python blocked, an unreadable link, a text too long."""
+    from tests.test_i18n import english_words
+
+    context = new_context(browser)
+    context.route("**/vendor/pyodide/**", lambda route: route.abort())
+    page = context.new_page()
+    # A number from the link, and a packed text that cannot be unpacked (not base64).
+    page.goto(site_url + "zh/memory/?kv_cache.context_len=4096#calc:kv_cache.model=***")
+    page.wait_for_function("document.querySelector('#calc-kv_cache .calc-output.calc-defaults')", timeout=LIVE_TIMEOUT_MS)
+    root = page.locator("#calc-kv_cache")
+    zh = i18n.ui("zh")
+    assert root.locator(".calc-note-defaults").inner_text() == zh["note.defaults"]
+    assert root.locator(".calc-note-unreadable").inner_text() == zh["note.unreadable"]
+    assert root.locator("[data-field=context_len] .calc-error").inner_text() == "未计算（默认值：2048）"
+    status = root.locator(".calc-status")
+    assert status.get_attribute("data-state") == "failed"
+    # The status line is the catalog's; the browser's own reason (English) is kept in its tooltip only.
+    assert status.inner_text() == zh["status.failed"] and status.get_attribute("title")
+    # A pasted text too long for a link: said in Chinese, with the field's Chinese label.
+    page.goto(site_url + "zh/anatomy/")
+    page.wait_for_function("document.documentElement.classList.contains('calc-failed')", timeout=LIVE_TIMEOUT_MS)
+    noise = "".join(random.Random(13).choices("abcdefghijklmnopqrstuvwxyz0123456789", k=60_000))
+    page.locator("#calc-anatomy [name='model']").select_option("pasted config.json")
+    page.locator("#calc-anatomy [name='config']").fill(noise)
+    page.wait_for_selector("#calc-anatomy .calc-note-link", timeout=LIVE_TIMEOUT_MS)
+    note = page.locator("#calc-anatomy .calc-note-link").inner_text()
+    assert note == zh["note.tooLong"].replace("{labels}", "config.json"), note
+    for text in page.locator("#calc-anatomy .calc-form-note, #calc-anatomy .calc-status, #calc-anatomy .calc-error").all_inner_texts():
+        assert not english_words(text), text
+    # The site script's words: a wide table's scroll box is named in Chinese.
+    page.goto(site_url + "zh/gpus/")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
+    labels = page.evaluate("[...document.querySelectorAll('[data-scroll-region]')].map(b => b.getAttribute('aria-label'))")
+    assert labels and not any(english_words(label) for label in labels), labels
+    assert page.locator("[data-md-component=search][role=dialog]").get_attribute("aria-label") == "搜索"
+    context.close()
 
 
 def test_english_calculator_stays_english(page: Page, site_url: str):

@@ -373,3 +373,71 @@ def test_chinese_result_lines_have_no_english_word(name: str):
             if english_words(text):
                 left.setdefault(text, raw)
     assert not left, list(left.items())[:5]
+
+
+# ------------------------------------------------------------------ the browser scripts' own words come from the catalog
+
+JS = DOCS / "javascripts"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_script_line_has_a_translation_with_its_placeholders(lang: str):
+    for keys in (i18n.UI, i18n.SITE):
+        for key, english in keys.items():
+            assert key in i18n.CATALOGS[lang], f"{key!r} has no {lang} entry"
+            translated = i18n.ui(lang, keys)[key]
+            # "{value}" and "{labels}" are filled in by the script: a translation must keep them.
+            assert set(re.findall(r"\{\w+\}", translated)) == set(re.findall(r"\{\w+\}", english)), key
+            assert key == "note.and" or CJK.search(translated), (key, translated)
+
+
+def test_scripts_ask_the_catalog_for_every_line():
+    widgets_js = (JS / "calc-widgets.js").read_text(encoding="utf-8")
+    # Every key the script asks for (say("...") or an error's key) is in the catalog's UI ...
+    asked = set(re.findall(r"""say\(\s*["']([\w.]+)["']""", widgets_js)) | set(re.findall(r"""keyed\([^)]*,\s*"([\w.]+)"\)""", widgets_js))
+    asked |= set(re.findall(r'key: "([\w.]+)"', (JS / "calc-worker.mjs").read_text(encoding="utf-8")))
+    assert asked and asked <= set(i18n.UI), asked - set(i18n.UI)
+    # ... and its English fallbacks are the catalog's English, word for word (one source of the text).
+    block = re.search(r"const ENGLISH = \{(.*?)\n  \};", widgets_js, re.DOTALL).group(1)
+    fallbacks = {k: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', v))
+                 for k, v in re.findall(r'"([\w.]+)":\s*((?:"(?:[^"\\]|\\.)*"\s*\+?\s*)+),', block)}
+    assert fallbacks and all(i18n.UI[k] == v for k, v in fallbacks.items()), fallbacks
+    # No notice written in English inside the script any more (the old MESSAGES table).
+    assert "MESSAGES" not in widgets_js and "travel in a link" not in widgets_js.replace(block, "")
+    site_js = (JS / "site.js").read_text(encoding="utf-8")
+    for key, english in i18n.SITE.items():
+        if key.startswith("region."):
+            assert f'say("{key}", "{english}")' in site_js, key
+
+
+def test_chinese_notebooks_print_chinese(site: Path):
+    """What the notebooks print on the Chinese site is Chinese too (units, names and numbers aside)."""
+    for page in (site / "zh" / "notebooks").rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        printed = re.findall(r'<div class="jp-RenderedText jp-OutputArea-output[^"]*"[^>]*>(.*?)</div>', html, re.DOTALL)
+        assert printed, page
+        for output in printed:
+            for line in unescape(re.sub(r"<[^>]+>", "", output)).splitlines():
+                assert not english_words(line), (page.parent.name, line)
+
+
+def test_glossary_terms_are_the_pages_words():
+    """Each Chinese term the glossary gives for the newer chapters (attention, quantization, MoE) is written the
+    same way on the page it points to (one term, one spelling)."""
+    rows = re.findall(r"^\| (.+?) \| (.+?) \| \[.+?\]\((\w[\w-]*)\.md\) \|$", (DOCS / "glossary.zh.md").read_text(encoding="utf-8"),
+                      re.MULTILINE)
+    assert len(rows) > 40
+    missing = []
+    for _, terms, page in rows:
+        if page not in ("attention", "quantization", "moe"):
+            continue
+        text = (DOCS / f"{page}.zh.md").read_text(encoding="utf-8")
+        for term in re.split(r"[、/]|（|）", terms):
+            term = term.strip().strip("（）").strip()
+            if term and CJK.search(term) and term not in text:
+                missing.append((page, term))
+    assert not missing, missing
+    # The new chapters' own terms (the words their calculators also show) are listed.
+    glossary = (DOCS / "glossary.zh.md").read_text(encoding="utf-8")
+    for term in ("潜向量", "吸收式", "展开式", "查询头", "缩放系数", "零点", "路由器", "共享专家", "集合通信", "数据并行注意力"):
+        assert term in glossary, term

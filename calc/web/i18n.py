@@ -37,13 +37,33 @@ UI: dict[str, str] = {
     "status.restarting": "Python stopped on these inputs and was restarted; edit a value to try again",
     "Out of date: fix the highlighted input": "Out of date: fix the highlighted input",
     "Chart unavailable": "Chart unavailable",
+    # Notes under the form (docs/javascripts/calc-widgets.js); {value} and {labels} are filled in by the script.
+    "note.defaults": "Python could not start: the results below were computed when the site was built, for the "
+                     "default inputs, not for the values entered above.",
+    "note.notComputed": "Not computed (default: {value})",
+    "note.notComputedEmpty": "Not computed (default: empty)",
+    "note.tooLong": "{labels} too long to travel in a link; a shared link leaves it out.",
+    "note.and": " and ",
+    "note.unreadable": "Part of this link could not be read (it was cut short or changed); it was left out.",
+    # Why a start or a call failed, shown after a status line; anything else the browser says stays as it is.
+    "detail.timedOut": "timed out",
+    "detail.restarted": "Python restarted",
+    "detail.workerError": "the worker stopped",
+    "detail.notReady": "Python is not ready",
+}
+
+#: The site's own lines outside calculators (docs/javascripts/site.js, the search dialog's name), by key.
+SITE: dict[str, str] = {
+    "region.table": "Table (scrolls sideways)",
+    "region.scroll": "Scrolling region",
+    "search.dialog": "Search",
 }
 
 
-def ui(lang: str) -> dict[str, str]:
-    """The frame's lines (status, hints) in ``lang``, for the browser script."""
+def ui(lang: str, keys: dict[str, str] = UI) -> dict[str, str]:
+    """The frame's lines (status, hints, notes) in ``lang``, for the browser script (``keys``: :data:`UI` or :data:`SITE`)."""
     return {key: (english if lang == "en" else CATALOGS[check_language(lang)].get(key, english))
-            for key, english in UI.items()}
+            for key, english in keys.items()}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 #: What a placeholder may match: ``{n}`` a number as calc formats it, ``{value}`` a value as

@@ -21,6 +21,19 @@ ZH: dict[str, str] = {
     "Load a file…": "读取文件…",
     "Out of date: fix the highlighted input": "结果已过期：请修正标出的输入",
     "Chart unavailable": "图表无法显示",
+    "note.defaults": "Python 未能启动：下面的结果是网站构建时按默认输入算好的，不是按上面填写的值算的。",
+    "note.notComputed": "未计算（默认值：{value}）",
+    "note.notComputedEmpty": "未计算（默认值为空）",
+    "note.tooLong": "「{labels}」太长，无法放进链接；分享的链接里不含它。",
+    "note.and": "」和「",
+    "note.unreadable": "链接中有一部分无法读取（被截断或被改动过），已略去。",
+    "detail.timedOut": "超时",
+    "detail.restarted": "Python 已重新启动",
+    "detail.workerError": "后台线程已停止",
+    "detail.notReady": "Python 尚未就绪",
+    "region.table": "表格（可左右滚动）",
+    "region.scroll": "可滚动区域",
+    "search.dialog": "搜索",
     "JavaScript is off: these are the default results, computed when the site was built.":
         "JavaScript 已关闭：这里是网站构建时算好的默认结果。",
     # ------------------------------------------------------------------ titles
@@ -696,6 +709,7 @@ ZH: dict[str, str] = {
     "Σ FLOPs of attention core and MLA form": "Σ 注意力核心与 MLA 形式的 FLOPs",
     "Σ bytes of attention core and MLA form": "Σ 注意力核心与 MLA 形式的字节数",
     "Σ FLOPs of MLA absorb/decompress matmuls": "Σ MLA 吸收/解压矩阵乘的 FLOPs",
+    "attention decode": "解码时的注意力",  # a kernel in the roofline notebook's table
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",

@@ -9,25 +9,27 @@
   const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
   const VENDOR = new URL("../vendor/", SCRIPT);
   const START_TIMEOUT_MS = 90_000;
-  // The status lines and hints come with each widget (data-messages), in the page's language, from
-  // calc.web.i18n: the same catalog that translated the prerendered labels. STATUS is the English
-  // fallback for a line the widget's messages do not carry.
-  const STATUS = {
-    prerendered: "Computed at build time; edit a value to recompute in your browser",
-    loading: "Loading Python in your browser (first visit only)…",
-    live: "Live: computed in your browser by calc",
-    computing: "Computing…",
-    failed: "Python could not start; the numbers shown were computed at build time",
-    broken: "These inputs could not be computed; the last result is kept",
-    restarting: "Python stopped on these inputs and was restarted; edit a value to try again",
+  // The status lines, notes and hints come with each widget (data-messages), in the page's language, from
+  // calc.web.i18n (UI): the same catalog that translated the prerendered labels. ENGLISH is the fallback for
+  // a line the widget's messages do not carry (a page built before the line existed).
+  const ENGLISH = {
+    "status.prerendered": "Computed at build time; edit a value to recompute in your browser",
+    "status.loading": "Loading Python in your browser (first visit only)…",
+    "status.live": "Live: computed in your browser by calc",
+    "status.computing": "Computing…",
+    "status.failed": "Python could not start; the numbers shown were computed at build time",
+    "status.broken": "These inputs could not be computed; the last result is kept",
+    "status.restarting": "Python stopped on these inputs and was restarted; edit a value to try again",
+    "note.defaults": "Python could not start: the results below were computed when the site was built, for the " +
+      "default inputs, not for the values entered above.",
+    "note.notComputed": "Not computed (default: {value})",
+    "note.notComputedEmpty": "Not computed (default: empty)",
+    "note.tooLong": "{labels} too long to travel in a link; a shared link leaves it out.",
+    "note.and": " and ",
+    "note.unreadable": "Part of this link could not be read (it was cut short or changed); it was left out.",
   };
-  const MESSAGES = {
-    defaults: "Python could not start: the results below were computed when the site was built, for the default " +
-      "inputs, not for the values entered above.",
-    notComputed: (value) => (value === "" ? "Not computed (default: empty)" : `Not computed (default: ${value})`),
-    tooLong: (labels) => `${labels.join(" and ")} too long to travel in a link; a shared link leaves it out.`,
-    unreadable: "Part of this link could not be read (it was cut short or changed); it was left out.",
-  };
+  // An error the page itself raises carries the catalog key of its explanation (error.key).
+  const keyed = (message, key) => Object.assign(new Error(message), { key });
   // A link's packed text: beyond this many characters it stays out (many servers and chat apps cut long URLs).
   const MAX_LINK_CHARS = 32_000;
   // The most text a link may unpack to (a pasted config.json is ~5 kB; the form takes 200,000 characters).
@@ -54,7 +56,7 @@
           return;
         }
         this.worker = worker;
-        const timer = setTimeout(() => reject(new Error("timed out")), START_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(keyed("timed out", "detail.timedOut")), START_TIMEOUT_MS);
         worker.onmessage = (event) => {
           const data = event.data;
           if (data.type === "ready") {
@@ -70,7 +72,7 @@
             const { resolve: done, reject: fail } = this.pending.get(data.id);
             this.pending.delete(data.id);
             if ("error" in data) {
-              const error = new Error(data.error);
+              const error = keyed(data.error, data.key);
               error.fatal = Boolean(data.fatal);
               fail(error);
               if (error.fatal) this.restart();
@@ -79,7 +81,7 @@
         };
         worker.onerror = (event) => {
           clearTimeout(timer);
-          reject(new Error(event.message || "worker error"));
+          reject(event.message ? new Error(event.message) : keyed("worker error", "detail.workerError"));
         };
         // `?calc-start=plain|snapshot` forces a start path (tests, benchmark); otherwise the worker picks.
         const forced = new URLSearchParams(location.search).get("calc-start");
@@ -88,7 +90,7 @@
       this.ready.then(
         () => this.setState("live"),
         (error) => {
-          this.failure = error.message;
+          this.failure = error;
           this.setState("failed");
         },
       );
@@ -100,7 +102,7 @@
       this.worker?.terminate();
       this.worker = null;
       this.ready = null;
-      for (const { reject } of this.pending.values()) reject(Object.assign(new Error("Python restarted"), { fatal: true }));
+      for (const { reject } of this.pending.values()) reject(Object.assign(keyed("Python restarted", "detail.restarted"), { fatal: true }));
       this.pending.clear();
       this.setState("idle");
     },
@@ -251,7 +253,7 @@
     return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
   }
 
-  // Returns the labels of text fields too long to travel.
+  // Returns the names of text fields too long to travel.
   async function writeUrlState(name, values, defaults, schema, stillCurrent = () => true) {
     const params = new URLSearchParams(location.search);
     for (const key of [...params.keys()]) if (key.startsWith(`${name}.`)) params.delete(key);
@@ -265,7 +267,7 @@
       else if (value.trim()) {
         const code = await pack(value);
         if (code.length <= MAX_LINK_CHARS) hash.set(`${name}.${field.name}`, code);
-        else tooLong.push(field.label);
+        else tooLong.push(field.name);
       }
     }
     if (!stillCurrent()) return tooLong;
@@ -289,17 +291,26 @@
     const status = root.querySelector(".calc-status");
     const lang = root.dataset.lang || "en";
     const messages = JSON.parse(root.dataset.messages || "{}");
-    const say = (key) => messages[key] || STATUS[key.replace(/^status\./, "")] || key;
+    const say = (key) => messages[key] || ENGLISH[key] || key;
+    // Why something failed: the catalog's words when the page knows the reason; otherwise the browser's or
+    // Python's own (English) text, shown as is on an English page and kept in a tooltip on another.
+    const explain = (error) => (!error ? "" : error.key ? say(error.key) : lang === "en" ? error.message : "");
+    const why = (error) => (error && !error.key && lang !== "en" ? error.message : "");
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
     chart.dataset.unavailable = say("Chart unavailable");
     let latest = 0;
     let timer = null;
 
     const control = (field) => form.elements.namedItem(field);
+    // A field's label as the page shows it (in the page's language), not the schema's English one.
+    const shownLabel = (field) => form.querySelector(`label[for="${CSS.escape(`${root.id}-${field}`)}"]`)?.textContent || field;
     const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));  // schema fields only
-    const showStatus = (state, detail) => {
+    const showStatus = (state, error) => {
+      const detail = explain(error);
       status.dataset.state = state;
       status.textContent = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
+      if (why(error)) status.title = why(error);
+      else status.removeAttribute("title");
     };
     // One note under the form (link too long, link unreadable, Python could not start), replaced as it changes.
     const showNote = (kind, text) => {
@@ -345,12 +356,14 @@
       output.classList.remove("calc-stale");
       output.classList.add("calc-defaults");
       output.removeAttribute("title");
-      showNote("defaults", MESSAGES.defaults);
+      showNote("defaults", say("note.defaults"));
       for (const field of schema) {
         if (String(control(field.name).value) === String(defaults[field.name])) continue;
         const box = root.querySelector(`.calc-field[data-field="${CSS.escape(field.name)}"]`);
         box.classList.add("calc-not-computed");
-        box.querySelector(".calc-error").textContent = MESSAGES.notComputed(String(defaults[field.name]));
+        const value = String(defaults[field.name]);
+        box.querySelector(".calc-error").textContent =
+          value === "" ? say("note.notComputedEmpty") : say("note.notComputed").replace("{value}", value);
       }
     };
 
@@ -385,7 +398,8 @@
       const id = ++latest;
       const inputs = values();
       writeUrlState(name, inputs, defaults, schema, () => id === latest).then(
-        (tooLong) => id === latest && showNote("link", tooLong.length ? MESSAGES.tooLong(tooLong) : ""));
+        (tooLong) => id === latest && showNote("link", tooLong.length
+          ? say("note.tooLong").replace("{labels}", tooLong.map(shownLabel).join(say("note.and"))) : ""));
       if (runtime.state !== "live") showStatus("loading");
       else showStatus("computing");
       let result;
@@ -399,9 +413,9 @@
         } else if (runtime.state === "live") {
           // Python is fine; this call raised. Keep the last result, marked out of date.
           output.classList.add("calc-stale");
-          showStatus("broken", error.message.split("\n").pop());
+          showStatus("broken", error.key ? error : Object.assign(new Error(error.message.split("\n").pop())));
         } else {
-          showStatus("failed", runtime.failure || error.message);
+          showStatus("failed", runtime.failure || error);
           showDefaults();
         }
         return;
@@ -491,7 +505,7 @@
           try {
             texts[key] = await unpack(code);
           } catch {
-            showNote("unreadable", MESSAGES.unreadable);
+            showNote("unreadable", say("note.unreadable"));
           }
         }
         // A preset named in the URL fills its sizes first; sizes given in the URL then win.

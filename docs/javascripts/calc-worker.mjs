@@ -2,11 +2,13 @@
 //
 // Protocol (structured-clone messages):
 //   in:  {type: "init", vendor, start}     -> out: {type: "ready", ms, how, why} | {type: "failed", error}
-//   in:  {id, fn, kwargs, lang}            -> out: {id, result} | {id, error}
+//   in:  {id, fn, kwargs, lang}            -> out: {id, result} | {id, error, key, fatal}
 // `start` is "auto" (the policy below), "plain" or "snapshot" (tests and the benchmark force a path).
 // `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings;
 // `lang` the page's language (labels and messages from calc.web.i18n; numbers are the same).
 // They reach Python as one JSON string and are parsed there: nothing typed is evaluated as code.
+// An error's `key` names its explanation in the catalog (calc.web.i18n.UI), so the page says it in its language;
+// a bad input is no error here: it comes back as a result ({ok: false, field, message}) already translated.
 
 let callJson = null;
 let starting = null;
@@ -161,7 +163,7 @@ self.onmessage = async (event) => {
   const { id, fn, kwargs } = message;
   const lang = typeof message.lang === "string" && /^[a-z]{2}$/.test(message.lang) ? message.lang : "en";
   try {
-    if (!callJson) throw new Error("Python is not ready");
+    if (!callJson) throw Object.assign(new Error("Python is not ready"), { key: "detail.notReady" });
     if (typeof fn !== "string" || !/^[a-z_]+$/.test(fn)) throw new Error("not a calculator name");
     const result = JSON.parse(callJson(fn, JSON.stringify(kwargs ?? {}), lang));
     self.postMessage({ id, result });
@@ -169,6 +171,6 @@ self.onmessage = async (event) => {
     // A Python exception leaves Python usable; anything else (a stack overflow inside the interpreter,
     // "Pyodide already fatally failed") may not: the page then starts a fresh worker for the next call.
     const fatal = !(error && error.type) && !(error instanceof SyntaxError);
-    self.postMessage({ id, error: String(error && error.message ? error.message : error), fatal });
+    self.postMessage({ id, error: String(error && error.message ? error.message : error), key: error && error.key, fatal });
   }
 };

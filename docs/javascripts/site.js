@@ -17,11 +17,20 @@
 
   const SCROLLERS = ".md-typeset__scrollwrap, .calc-table-wrap, .highlight-ipynb, .jp-OutputArea-output pre, .arithmatex";
 
+  // The words below come in the page's language from the catalog (calc.web.i18n.SITE, written by the build).
+  function say(key, english) {
+    try {
+      return JSON.parse(document.getElementById("calc-site-ui")?.textContent || "{}")[key] || english;
+    } catch {
+      return english;
+    }
+  }
+
   function label(box) {
     const caption = box.querySelector("caption");
     if (caption) return caption.textContent.trim();
-    if (box.querySelector("table")) return "Table (scrolls sideways)";
-    return "Scrolling region";
+    if (box.querySelector("table")) return say("region.table", "Table (scrolls sideways)");
+    return say("region.scroll", "Scrolling region");
   }
 
   function markScrollers() {
