@@ -47,9 +47,9 @@ figures.SVG(fig, lang="zh")
 
 # %%
 for t, latency in data["latency"].items():
-    print(f"context {t:5,}: {latency[0] * 1e3:.2f} ms at B = 1, {latency[127] * 1e3:.2f} ms at B = 128, "
-          f"knee {data['knee'][t]:.1f}, at most {data['limit'][t]:,.1f} sequences fit")
-print(f"the source's formulas: {data['source'][0] * 1e3:.2f} ms at B = 1, {data['source'][127] * 1e3:.2f} ms at B = 128")
+    print(f"上下文 {t:5,} token：B = 1 时 {latency[0] * 1e3:.2f} ms，B = 128 时 {latency[127] * 1e3:.2f} ms，"
+          f"拐点批量 {data['knee'][t]:.1f}，最多放下 {data['limit'][t]:,.1f} 条序列")
+print(f"原文的公式：B = 1 时 {data['source'][0] * 1e3:.2f} ms，B = 128 时 {data['source'][127] * 1e3:.2f} ms")
 
 # %% [markdown]
 # ## 后面的 token 更慢
@@ -63,8 +63,8 @@ figures.SVG(fig, lang="zh")
 
 # %%
 for batch, latency in data["latency"].items():
-    print(f"B = {batch:3}: first token {latency[0] * 1e3:6.2f} ms, last {latency[-1] * 1e3:6.2f} ms "
-          f"({latency[-1] / latency[0]:.2f}x)")
+    print(f"B = {batch:3}：第一个 token {latency[0] * 1e3:6.2f} ms，最后一个 {latency[-1] * 1e3:6.2f} ms"
+          f"（{latency[-1] / latency[0]:.2f} 倍）")
 
 # %% [markdown]
 # 批量为 1 时，cache 与 26 GB 的权重相比只是零头；批量为 128 时，到最后它已是权重的好几倍，一步的耗时也随之增长。
@@ -82,7 +82,7 @@ figures.SVG(fig, lang="zh")
 # %%
 for gpu, series in data.items():
     for c, m, b in zip(series["concurrency"], series["measured"], series["bound"]):
-        print(f"{gpu:15} {c:3} users: measured {m * 1e3:6.2f} ms, bound {b * 1e3:5.2f} ms ({b / m:.0%} of the roofline)")
+        print(f"{gpu:15} {c:3} 个用户：实测 {m * 1e3:6.2f} ms，下限 {b * 1e3:5.2f} ms（Roofline 的 {b / m:.0%}）")
 
 # %% [markdown]
 # 一步的耗时由什么构成：Roofline 的那一部分、引擎的各个部分，以及两者都解释不了的部分。

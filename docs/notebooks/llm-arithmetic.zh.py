@@ -44,14 +44,16 @@ figures.SVG(fig, lang="zh")
 # 交点批量 $B^*$ 是曲线与 A100 拐点相交之处（`calc.linear_layer_crossover`）；原文的几个批量分列两侧：
 
 # %%
-print(f"ridge {data['ridge']:.1f} FLOP/byte, crossover B* = {data['crossover_batch']:.1f}")
+from calc.web.i18n import t  # the site's catalog: "memory-bound" -> 内存带宽受限
+
+print(f"拐点 {data['ridge']:.1f} FLOP/byte，交叉点 B* = {data['crossover_batch']:.1f}")
 for batch, bound in data["bound_at"].items():
-    print(f"B = {batch:4}: I = {data['points'][batch]:7.2f} FLOP/byte, {bound}-bound")
+    print(f"B = {batch:4}：I = {data['points'][batch]:7.2f} FLOP/byte，{t(f'{bound}-bound', 'zh')}")
 
 # %% [markdown]
 # 在带宽更低的 A100 40 GB 上，拐点更高，交点也更晚：
 
 # %%
 fig, data = figures.fc_intensity(gpu="A100-SXM4-40GB")
-print(f"crossover B* = {data['crossover_batch']:.1f}")
+print(f"交叉点 B* = {data['crossover_batch']:.1f}")
 figures.SVG(fig, lang="zh")

@@ -47,9 +47,9 @@ figures.SVG(fig, lang="zh")
 # %%
 at = list(data["contexts"]).index(2048)
 for (model, dtype), curve in data["max_batch"].items():
-    print(f"{model} {dtype}: {curve[at]:6.2f} requests at 2,048 tokens")
+    print(f"{model} {dtype}：2,048 token 时 {curve[at]:6.2f} 个请求")
 for (model, dtype), seed in data["markers"].items():
-    print(f"source, {model} {dtype}: {seed:.2f}")
+    print(f"原文，{model} {dtype}：{seed:.2f}")
 
 # %% [markdown]
 # 65B 的标记落在曲线上（原文的输入按 GiB 读是精确的）；13B 的标记落在曲线下方，因为“每 token 1 MB”把 0.78 MiB

@@ -56,12 +56,14 @@ for gpu, g in data["gpus"].items():
 # 每个 kernel 落在哪里：`calc.attainable_performance` 说明它在哪道屋顶之下。
 
 # %%
+from calc.web.i18n import t  # the site's catalog: the kernels' names and "memory-bound" in Chinese
+
 for label, k in data["kernels"].items():
-    bounds = ", ".join(
-        f"{figures.short_name(gpu)} {calc.attainable_performance(intensity=k['intensity'], gpu=gpu).bound}"
+    bounds = "，".join(
+        f"{figures.short_name(gpu)} {t(calc.attainable_performance(intensity=k['intensity'], gpu=gpu).bound + '-bound', 'zh')}"
         for gpu in data["gpus"]
     )
-    print(f"{label:18} I = {k['intensity']:9.2f} FLOP/byte: {bounds}")
+    print(f"{t(label, 'zh'):18} I = {k['intensity']:9.2f} FLOP/byte：{bounds}")
 
 # %% [markdown]
 # 批量 256 在 V100 和 A100 上是算力受限，在 H100 上却不是：每一代都抬高了门槛。可以试试其他型号，例如
@@ -79,7 +81,7 @@ figures.SVG(fig, lang="zh")
 
 # %%
 for name, p in sorted(data["parts"].items(), key=lambda item: item[1]["ridge"]):
-    print(f"{name:16} ridge {p['ridge']:6.1f} FLOP/byte")
+    print(f"{name:16} 拐点 {p['ridge']:6.1f} FLOP/byte")
 
 # %% [markdown]
 # ## 以时间为单位的 Roofline
@@ -91,4 +93,4 @@ fig, data = figures.roofline_time()
 figures.SVG(fig, lang="zh")
 
 # %%
-print(f"batch 1: {data['bound'][0] * 1e6:.1f} µs; the asymptotes cross at B = {data['crossover']:.1f}")
+print(f"批量 1：{data['bound'][0] * 1e6:.1f} µs；两条渐近线在 B = {data['crossover']:.1f} 处相交")
