@@ -26,6 +26,14 @@ link and source commit, from the project's reference file by
   each accepted with probability 0.7 — an assumption (the recipes' draft length
   and the measured acceptance are not published with the points), so these
   rows are reported apart and never fitted;
+* **scheduler flags** of the launch scripts (SemiAnalysisAI/InferenceX,
+  ``benchmarks/…``), read per point by :func:`launch_settings`: SGLang on
+  B300 polls for new requests every 10 decode steps, every 30 at TP 8 from
+  concurrency 16 (``dsr1_fp8_b300.sh``, ``--scheduler-recv-interval``);
+  TensorRT-LLM with data-parallel attention holds prompts up to 60
+  iterations for balance (``dsr1_fp4_b200_trt.sh`` and its MTP twin,
+  ``attention_dp_config: enable_balance, timeout_iters 60``); every other
+  script leaves both at the engine's default;
 * **disaggregated** (GB200 NVL72, separate prefill and decode workers): not
   modelled — the engine serves one replica doing both — and listed as such.
 
@@ -36,7 +44,7 @@ has none; nothing is dropped silently.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -137,12 +145,26 @@ def points() -> tuple[Point, ...]:
     return tuple(out)
 
 
+def launch_settings(point: Point) -> dict[str, float]:
+    """The scheduler flags a point's launch script set (see the module docstring), as Efficiency fields."""
+    if point.engine == "sglang" and point.gpu.startswith("B300"):
+        # dsr1_fp8_b300.sh: SCHEDULER_RECV_INTERVAL=30 at TP 8 when CONC >= 16, else 10 (TP 4: 10).
+        return {"poll_interval": 30.0 if point.tp == 8 and point.concurrency >= 16 else 10.0}
+    if point.engine == "trtllm" and point.dp_attention:
+        # dsr1_fp4_b200_trt.sh (and _mtp): attention_dp_config enable_balance true, timeout_iters 60.
+        return {"dp_balance_timeout": 60.0}
+    return {}
+
+
 def predict(point: Point, efficiency: Efficiency) -> Row:
-    """The model's TPOT, TTFT and throughput per GPU for one point under one profile."""
+    """The model's TPOT, TTFT and throughput per GPU for one point under one profile (with the scheduler flags
+    of its launch script; the ideal profile stays the pure roofline and takes none)."""
     if point.disaggregated:
         return Row(point=point, tpot=None, ttft=None, prefill_only=None, throughput_per_gpu=None, batch=0,
                    reason="disaggregated prefill/decode workers: not modelled (one replica does both here)")
     p, o = round(0.9 * point.input_len), round(0.9 * point.output_len)
+    if efficiency.name != "ideal":
+        efficiency = replace(efficiency, **launch_settings(point))
     try:
         ev = make_evaluator(model=MODEL, gpu=point.gpu, tp=point.tp, weights=point.weights, kv=point.kv,
                             activations=point.activations, expert_parallel=point.expert_parallel,
