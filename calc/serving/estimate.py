@@ -35,7 +35,7 @@ class ServingEstimate:
     decode: StepTime
     ttft: Quantity
     ttft_prefill_only: Quantity  # the prefill of the request's own prompt, nothing else
-    ttft_wait: Quantity  # the step in flight when the request arrives
+    ttft_wait: Quantity  # the wait to be admitted: the step in flight, or (N + 1)/2 steps with polling every N
     ttft_queue: Quantity  # prompts admitted ahead of it
     tpot: Quantity
     tokens_per_step: Quantity  # accepted tokens per decode step (1 without speculative decoding)
@@ -254,8 +254,10 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
         batching=batching, efficiency=ev.eff, prefill=_step("prefill", pre), decode=_step("decode", dec),
         ttft=ttft_q,
         ttft_prefill_only=q(p1, "s", "prefill of one prompt", f"{ms(p1)} ms"),
-        ttft_wait=q(r.wait, "s", "one decode step when others are running", f"{ms(r.wait)} ms"),
-        ttft_queue=q(r.queue, "s", "ρ·P / (2(1 − ρ)), ρ = B·P / end-to-end", f"{ms(r.queue)} ms"),
+        ttft_wait=q(r.wait, "s", "(N + 1)/2 decode steps when others are running (N: steps between polls for new "
+                    "requests, 1 by default)", f"{ms(r.wait)} ms"),
+        ttft_queue=q(r.queue, "s", "ρ·P / (2(1 − ρ)), ρ = B·P / end-to-end (+ λ·(N − 1)·step·P sharing the pass; "
+                     "+ the DP-attention balance hold)", f"{ms(r.queue)} ms"),
         tpot=q(tpot, "s", "decode step / accepted tokens (+ B/o · prefill, continuous)",
                f"{ms(dec.total)} ms / {num(r.accepted)}" + (f" + {b}/{o} × {ms(pre.total)} ms / {ev.pp}"
                                                             if cont else "") + f" = {ms(tpot)} ms"),
