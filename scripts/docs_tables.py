@@ -274,6 +274,25 @@ def inferencex_points() -> str:
                    "tok/s/GPU", "pred.", "err.", "note"], out, align="llrllrrrrrrrrrl")
 
 
+def inferencex_disaggregated() -> str:
+    """GB200 disaggregated configurations: measured TPOT against the decode workers' step (TTFT measured only)."""
+    from statistics import median
+
+    from calc.serving import inferencex as ix
+
+    groups: dict[str, list] = {}
+    for r in ix.rows("engine"):
+        if r.point.disaggregated:
+            groups.setdefault(r.point.config, []).append(r)
+    rows = []
+    for config in sorted(groups):
+        rs = groups[config]
+        rows.append([config, str(len(rs)), f"{median(r.point.tpot for r in rs) * 1e3:,.1f}",
+                     f"{median(r.tpot for r in rs) * 1e3:,.1f}", f"{median(r.error('tpot') for r in rs):+.0%}",
+                     f"{median(r.point.ttft for r in rs) * 1e3:,.0f}"])
+    return _table(["configuration", "points", "TPOT ms", "pred.", "median error", "TTFT ms"], rows, align="lrrrrr")
+
+
 def planner_front() -> str:
     """The Pareto front of the planner's default search."""
     from calc.web.calculators.planner import PLANNER
@@ -296,6 +315,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "inferencex_summary": inferencex_summary,
     "inferencex_groups": inferencex_groups,
     "inferencex_points": inferencex_points,
+    "inferencex_disaggregated": inferencex_disaggregated,
     "engine_profiles": engine_profiles,
     "planner_front": planner_front,
     "decode_step_table": decode_step_table,

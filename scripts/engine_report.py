@@ -44,8 +44,14 @@ def main(show_points: bool) -> None:
     spec = tuple(r for r in ix.rows("engine") if r.point.tier == "B")
     print(f"speculative decoding (MTP, assumed drafts/acceptance), engine profile ({len(spec)} points)")
     print(line("all", spec))
+    disagg = [r for r in ix.rows("engine") if r.point.disaggregated]
+    print(f"disaggregated (GB200 NVL72, decode workers only: TPOT; TTFT and throughput not modelled), engine "
+          f"profile ({len(disagg)} points)")
+    print(line("without MTP", tuple(r for r in disagg if not r.point.spec)))
+    print(line("with MTP (assumed drafts/acceptance)", tuple(r for r in disagg if r.point.spec)))
     skipped = [r for r in ix.rows("engine") if r.tpot is None]
-    print(f"not modelled: {len(skipped)} points — " + "; ".join(sorted({r.reason for r in skipped})))
+    print(f"no prediction: {len(skipped)} points" + (" — " + "; ".join(sorted({r.reason for r in skipped}))
+                                                     if skipped else ""))
     s = validation.summary()
     print("measured.json: " + ", ".join(f"{k} median |error| {v.median_abs_error:.1%} (worst {v.worst.point.id} "
                                         f"{v.worst.error:+.0%})" for k, v in s.items()))

@@ -9,7 +9,9 @@ every concurrency of it) are held out (``calc.serving.inferencex.held_out``), ne
 loss is the mean |log(predicted / measured)| of TPOT and of TTFT, each clipped at 0.5 (see ``CLIP``),
 equally weighted, on the fit part only.
 The parameters: η_compute, η_memory, the per-MoE-layer overhead, the MoE GEMM half-efficiency tokens and
-the per-request TTFT overhead.  On one model the per-step, per-layer and per-MoE-layer constants cannot be
+the per-request TTFT overhead.  Each point is predicted with its launch script's scheduler flags (SGLang's
+poll interval on B300, TensorRT-LLM's DP-attention balance hold: ``calc.serving.inferencex.launch_settings``);
+they are settings read from the scripts, never fitted.  On one model the per-step, per-layer and per-MoE-layer constants cannot be
 told apart (every step has 61 layers, 58 of them MoE), so the engine profiles keep the default's per-step
 and per-layer costs — identified on dense models of 28–80 layers — and carry the rest per MoE layer; the
 per-collective latency stays at the default 16 µs.

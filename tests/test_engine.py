@@ -14,7 +14,7 @@ from calc.core.dtypes import data_format, dequant_ops
 from calc.serving import inferencex as ix
 from calc.serving import validation
 from calc.serving.efficiency import EFFICIENCIES, IDEAL, TRTLLM, TYPICAL
-from calc.serving.estimate import accepted_tokens, serve_details, serving_estimate
+from calc.serving.estimate import accepted_tokens, balance_wait, serve_details, serving_estimate
 from calc.serving.step import make_evaluator, step_time
 
 US = 1e-6
@@ -113,6 +113,80 @@ def test_ttft_wait_and_queue_by_hand():
     rho = b * p / e2e  # prefill busy share; M/D/1 wait rho·P / (2(1 − rho))
     assert r.queue == pytest.approx(rho * p / (2 * (1 - rho)))
     assert r.ttft == pytest.approx(TYPICAL.request_overhead + step + r.queue + p + step)
+
+
+def test_poll_interval_by_hand():
+    # An engine that checks for new requests every N = 10 decode steps admits a request after 1 … 10 steps,
+    # (10 + 1)/2 = 5.5 on average; the arrivals of the 9 extra steps (rate λ = B / end-to-end) share its prefill.
+    eff = dataclasses.replace(TYPICAL, poll_interval=10)
+    ev = make_evaluator(model="Llama-2-7B", gpu="A100-SXM4-80GB", efficiency=eff)
+    b, o = 32, 256
+    r = serve_details(ev, batch=b, prompt_len=2048, output_len=o, continuous=True)
+    step, p = r.decode.total, r.prefill.total
+    assert r.wait == pytest.approx(5.5 * step)
+    tpot = step + b / o * p
+    e2e = TYPICAL.request_overhead + 5.5 * step + p + step + (o - 1) * tpot
+    rho = b * p / e2e
+    assert r.queue == pytest.approx(rho * p / (2 * (1 - rho)) + b / e2e * 9 * step * p)
+    # At concurrency 1 the engine is idle and polls at once: no wait.
+    assert serve_details(ev, batch=1, prompt_len=2048, output_len=o, continuous=True).wait == 0
+
+
+def test_balance_wait_by_hand():
+    # Two ranks: the round ends when the other rank gets a prompt, M ~ Exp(μ = λ/2), or at the timeout τ.
+    # E[min(M, τ)] = (1 − e^(−μτ))/μ; E[min(M, τ)²] = 2(1 − e^(−μτ)(1 + μτ))/μ².  λ = 4/s, τ = 1 s: μτ = 2,
+    # E[R] = (1 − e^−2)/2 = 0.43233, E[R²] = 2(1 − 3e^−2)/4 = 0.29700; hold = (0.43233 + 4·0.29700/2)/(1 + 4·0.43233).
+    import math
+    er, er2 = (1 - math.exp(-2)) / 2, 2 * (1 - 3 * math.exp(-2)) / 4
+    hold, released = balance_wait(rate=4.0, ranks=2, timeout=1.0)
+    assert hold == pytest.approx((er + 4 * er2 / 2) / (1 + 4 * er), rel=1e-6)
+    assert released == pytest.approx(1 + 4 * er, rel=1e-6)
+    assert balance_wait(rate=0.0, ranks=8, timeout=2.0)[0] == pytest.approx(2.0)  # nobody else comes: the timeout
+    assert balance_wait(rate=1e4, ranks=8, timeout=2.0)[0] < 2e-3  # every rank has one at once
+
+
+def test_dp_balance_hold_needs_two_requests_per_rank():
+    # TensorRT-LLM releases held prompts at once when some rank has nothing to generate, so the hold applies
+    # from 2 requests per rank (8 ranks: batch 16).
+    eff = dataclasses.replace(TRTLLM, dp_balance_timeout=60)
+    kw = dict(model="DeepSeek-V3", gpu="B200", tp=8, weights="fp4", activations="fp4", kv="fp8", expert_parallel=True,
+              dp_attention=True)
+    ev, plain = make_evaluator(**kw, efficiency=eff), make_evaluator(**kw, efficiency=TRTLLM)
+    for b, held in ((8, False), (16, True), (64, True)):
+        r = serve_details(ev, batch=b, prompt_len=1024, output_len=1024, continuous=True)
+        q = serve_details(plain, batch=b, prompt_len=1024, output_len=1024, continuous=True)
+        assert (r.queue > q.queue) == held and r.ttft >= q.ttft
+
+
+def test_launch_settings_of_the_inferencex_scripts():
+    by_id = {p.id: p for p in ix.points()}
+    assert ix.launch_settings(by_id["ix0629"]) == {"poll_interval": 10.0}  # B300 TP8, concurrency 1
+    assert ix.launch_settings(by_id["ix0641"]) == {"poll_interval": 30.0}  # B300 TP8, concurrency 64
+    assert ix.launch_settings(by_id["ix0426"]) == {"dp_balance_timeout": 60.0}  # B200 TRT-LLM DEP4
+    assert ix.launch_settings(by_id["ix0000"]) == {}  # H200 SGLang: the defaults
+
+
+def test_disaggregated_point_is_its_decode_workers():
+    # ix1496: GB200, 1 prefill worker TEP4 + 4 decode workers TEP8, concurrency 256 -> 64 requests per decode
+    # worker; TPOT is that worker's decode step (no prefill interleaved), TTFT is not predicted.
+    r = ix.row("ix1496")
+    p = r.point
+    assert (p.decode_workers, p.decode_tp, p.decode_ep, p.decode_dp, r.batch) == (4, 8, True, False, 64)
+    ev = make_evaluator(model="DeepSeek-V3", gpu="GB200-NVL72", tp=8, weights="fp4", activations="fp4", kv="fp8",
+                        expert_parallel=True, efficiency=TRTLLM)
+    # Lengths 0.9 L = 922 in, 922 out: contexts from 922 + 1 to 922 + 921.
+    assert r.tpot == pytest.approx(ev.decode(batch=64, s0=923, s1=1843).total)
+    assert r.ttft is None and r.throughput_per_gpu is None
+
+
+def test_lmdeploy_first_token_includes_the_first_decode_step():
+    # m121: LMDeploy, Llama-2-13B, 64 one-token prompts: the prefill of the batch, the per-request cost and the
+    # first decode step (context 2) — TurboMind streams the first token with its first decode iteration.
+    p = next(p for p in validation.points() if p.id == "m121")
+    r = serving_estimate(model="Llama-2-13B", gpu="A100-SXM4-80GB", batch=64, prompt_len=1, output_len=128,
+                         weights="fp16", activations="fp16", kv="fp16", batching="static", curve_points=1)
+    ev = make_evaluator(model="Llama-2-13B", gpu="A100-SXM4-80GB", weights="fp16", activations="fp16", kv="fp16")
+    assert validation.predict(p) == pytest.approx(r.ttft.value + ev.decode(batch=64, s0=2, s1=2).total)
 
 
 def test_estimate_keeps_prefill_only_beside_ttft():
@@ -261,8 +335,10 @@ def test_metric_per_gpu_is_read_per_gpu():
 def test_every_inferencex_point_is_read_or_says_why_not():
     rows = ix.rows("engine")
     assert len(rows) == 431
-    missing = [r for r in rows if r.tpot is None]
-    assert missing and all(r.point.disaggregated and "disaggregated" in r.reason for r in missing)
+    assert all(r.tpot is not None for r in rows)  # every row has a TPOT; the disaggregated ones say what is missing
+    disagg = [r for r in rows if r.point.disaggregated]
+    assert len(disagg) == 71 and all(r.ttft is None and "disaggregated" in r.reason for r in disagg)
+    assert all(r.ttft is not None for r in rows if not r.point.disaggregated)
     first = next(r for r in rows if r.point.id == "ix0000")  # H200 SGLang fp8 TP8, 1k/1k, concurrency 4
     p = first.point
     assert (p.gpu, p.tp, p.weights, p.kv, p.concurrency, p.engine) == ("H200-SXM-141GB", 8, "fp8", "bf16", 4, "sglang")
@@ -277,8 +353,9 @@ def test_holdout_is_whole_configurations():
     assert {p.engine for p in ix.holdout_points()} == {"sglang", "sglang-rocm", "trtllm", "atom"}
 
 
-# Pinned from scripts/engine_report.py (engine profiles, held-out part); a change that worsens any fails.
-PINNED_HOLDOUT = {"tpot": (0.08, 0.95), "ttft": (0.13, 0.70)}
+# Pinned from scripts/engine_report.py (engine profiles, held-out part); a change that worsens any fails.  TTFT
+# re-pinned when the admission waits of the launch scripts were modelled (12 % -> 9.7 %, within ±25 % 72 % -> 79 %).
+PINNED_HOLDOUT = {"tpot": (0.066, 0.98), "ttft": (0.098, 0.78)}
 
 
 @pytest.mark.parametrize("metric", sorted(PINNED_HOLDOUT))

@@ -26,6 +26,20 @@ named, global number per engine profile and its own line in a step's "why":
   admission, tokenisation and the first output's detokenisation and
   streaming, which a client-side TTFT contains and a step does not.
 
+Two scheduler settings shape how long a new prompt waits to be admitted
+(see :func:`calc.serving.estimate.serve_details`); they are launch flags of
+the engine, not fitted:
+
+* ``poll_interval`` — decode steps between the scheduler's checks for new
+  requests (SGLang's ``--scheduler-recv-interval``, default 1: every step;
+  its ``scheduler_recv_skipper.py`` counts one per decode step and polls
+  at once after a prefill);
+* ``dp_balance_timeout`` — with data-parallel attention, iterations a
+  prompt may be held until every rank has one, so that no rank prefills
+  while the others decode (TensorRT-LLM's ``attention_dp_config`` with
+  ``enable_balance``, ``timeout_iters``; its tech blog "ADP Balance
+  Strategy"); 0 turns it off.
+
 The fractions ``compute``, ``memory`` and ``link`` scale the datasheet's
 tensor peak, memory bandwidth and one-way link bandwidth.
 
@@ -79,13 +93,18 @@ class Efficiency:
     step_overhead: float = 0.0
     request_overhead: float = 5.6 * MILLISECOND
     moe_tokens_half: float = 128.0
+    poll_interval: float = 1.0  # decode steps between checks for new requests (1: every step)
+    dp_balance_timeout: float = 0.0  # iterations a prompt may wait for every DP-attention rank to have one
 
     def describe(self) -> str:
         return (f"{self.name}: η_compute {self.compute:g}, η_memory {self.memory:g}, η_link {self.link:g}, "
                 f"α {self.alpha / MICROSECOND:g} µs per collective, {self.layer_overhead / MICROSECOND:g} µs per layer "
                 f"(+ {self.moe_layer_overhead / MICROSECOND:g} µs per MoE layer), "
                 f"{self.step_overhead / MICROSECOND:g} µs per step, {self.request_overhead / MILLISECOND:g} ms per request,"
-                f" MoE GEMM half-efficiency at {self.moe_tokens_half:g} tokens per expert")
+                f" MoE GEMM half-efficiency at {self.moe_tokens_half:g} tokens per expert"
+                + (f", new requests polled every {self.poll_interval:g} steps" if self.poll_interval != 1 else "")
+                + (f", DP-attention prompts held up to {self.dp_balance_timeout:g} iterations for balance"
+                   if self.dp_balance_timeout else ""))
 
     def moe_efficiency(self, tokens_per_expert: float) -> float:
         """Fraction of the compute rate a grouped MoE GEMM reaches with ``t`` tokens per expert: t / (t + t½).
@@ -98,8 +117,8 @@ class Efficiency:
         return tokens_per_expert / (tokens_per_expert + self.moe_tokens_half)
 
 
-#: Names of the parameters a fit may move (everything but the name).
-PARAMETERS = tuple(f.name for f in fields(Efficiency) if f.name != "name")
+#: Names of the parameters a fit may move (everything but the name and the scheduler's launch settings).
+PARAMETERS = tuple(f.name for f in fields(Efficiency) if f.name not in ("name", "poll_interval", "dp_balance_timeout"))
 
 TYPICAL = Efficiency()
 #: The best seen: gpt-fast's ~1,700 GB/s of 2,039 on A100 (m138 notes), 85 % of peak FLOPs, 90 % of link, no overhead.
@@ -141,7 +160,8 @@ EFFICIENCIES = {"typical": TYPICAL, "optimistic": OPTIMISTIC, "ideal": IDEAL, "s
 def efficiency(*, name: str = "custom", compute: float | None = None, memory: float | None = None,
                link: float | None = None, alpha: float | None = None, layer_overhead: float | None = None,
                moe_layer_overhead: float | None = None, step_overhead: float | None = None,
-               request_overhead: float | None = None, moe_tokens_half: float | None = None) -> Efficiency:
+               request_overhead: float | None = None, moe_tokens_half: float | None = None,
+               poll_interval: float | None = None, dp_balance_timeout: float | None = None) -> Efficiency:
     """A checked :class:`Efficiency`: fractions in (0, 1], times in seconds ≥ 0.
 
     ``name`` of a profile (``typical``, ``ideal``, ``sglang``, …; see :data:`EFFICIENCIES`) starts from that
@@ -169,4 +189,9 @@ def efficiency(*, name: str = "custom", compute: float | None = None, memory: fl
         ("alpha", alpha), ("layer_overhead", layer_overhead), ("moe_layer_overhead", moe_layer_overhead),
         ("step_overhead", step_overhead), ("request_overhead", request_overhead),
         ("moe_tokens_half", moe_tokens_half))}
-    return Efficiency(name=name, **fractions, **times)
+    sched = {"poll_interval": validate.number("poll_interval", pick(poll_interval, base.poll_interval), low=1.0,
+                                              high=1e4, name="Poll interval (steps)"),
+             "dp_balance_timeout": validate.number("dp_balance_timeout", pick(dp_balance_timeout,
+                                                                             base.dp_balance_timeout),
+                                                   low=0.0, high=1e4, name="DP balance timeout (iterations)")}
+    return Efficiency(name=name, **fractions, **times, **sched)

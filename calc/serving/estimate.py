@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class ServingEstimate:
     decode: StepTime
     ttft: Quantity
     ttft_prefill_only: Quantity  # the prefill of the request's own prompt, nothing else
-    ttft_wait: Quantity  # the step in flight when the request arrives
+    ttft_wait: Quantity  # the wait to be admitted: the step in flight, or (N + 1)/2 steps with polling every N
     ttft_queue: Quantity  # prompts admitted ahead of it
     tpot: Quantity
     tokens_per_step: Quantity  # accepted tokens per decode step (1 without speculative decoding)
@@ -91,8 +92,16 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
 
     **TTFT as a client measures it** (continuous batching, closed loop of B clients):
 
-    * the *wait for the step in flight* — a client sends its next request as soon as its last one ends, which
-      is just after a step, so it waits about one whole step (none at B = 1: the engine is idle);
+    * the *wait to be admitted* — a client sends its next request as soon as its last one ends, which is just
+      after a step, so it waits about one whole step (none at B = 1: the engine is idle).  An engine that
+      checks for new requests only every N decode steps (``poll_interval``, SGLang's
+      ``--scheduler-recv-interval``) admits it after 1 … N steps, (N + 1)/2 on average, and the λ·(N − 1)
+      steps' other arrivals share its prefill pass;
+    * with data-parallel attention and ``dp_balance_timeout`` T (TensorRT-LLM's ADP balance), prompts are held
+      until every one of the n ranks has one, or for T iterations: a round starts with a prompt on one rank and
+      lasts R = min(T steps, the time until each of the n − 1 other ranks receives one, each at rate λ/n);
+      a prompt waits R − (its arrival time in the round), on average (E[R] + λ·E[R²]/2) / (1 + λ·E[R])
+      (renewal–reward over rounds), and the 1 + λ·E[R] prompts of a round are prefilled in one pass;
     * the *prompts admitted ahead*: requests arrive at λ = B / end-to-end and each needs one prefill of time
       P, so the prefill work is busy a share ρ = λ·P of the time; a queue with deterministic service waits
       ρ·P / (2(1 − ρ)) on average (M/D/1, Pollaczek–Khinchine), which grows with B and with the prefill share
@@ -124,12 +133,46 @@ def serve_details(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int
     p_pass = p if n_dp == 1 else ev.prefill(batch=n_dp, prompt_len=prompt_len).total
     p_each = p_pass / n_dp
     tpot = step / accepted + batch / output_len * p_each / ev.pp
-    wait = step if batch > 1 else 0.0
+    n_poll = ev.eff.poll_interval
+    wait = (n_poll + 1) / 2 * step if batch > 1 else 0.0
     base = ev.eff.request_overhead + wait + p + step
     e2e = base + (output_len - 1) * tpot
+    rate = batch / e2e if batch > 1 else 0.0  # requests per second entering the engine (closed loop)
     rho = min(batch * p_each / e2e, 0.95) if batch > 1 else 0.0
     queue = rho * p_pass / (2 * (1 - rho))  # a prompt waits for whole prefill passes (N prompts each with DP)
+    # Polling every N steps: the other arrivals of the N − 1 extra steps are prefilled in the same pass.
+    queue += rate * (n_poll - 1) * step * p_each
+    # ADP balance: each rank keeps generating while its prompt is held, so it applies from 2 requests per rank.
+    if n_dp > 1 and ev.eff.dp_balance_timeout > 0 and batch >= 2 * n_dp:
+        held, released = balance_wait(rate=rate, ranks=n_dp, timeout=ev.eff.dp_balance_timeout * step)
+        queue += held + max(released / n_dp - 1, 0.0) * p_pass
     return Served(prefill=pre, decode=dec, ttft=base + queue, tpot=tpot, wait=wait, queue=queue, accepted=accepted)
+
+
+def balance_wait(*, rate: float, ranks: int, timeout: float) -> tuple[float, float]:
+    """(mean hold, prompts released per round) of data-parallel attention's balance: prompts arrive at ``rate``
+    per second spread over ``ranks``; a round holds them until every rank has one or ``timeout`` seconds pass.
+
+    R = min(timeout, max of n − 1 exponential waits of rate λ/n); E[R] = ∫ S(t) dt and E[R²] = ∫ 2t·S(t) dt over
+    [0, timeout] with S(t) = 1 − (1 − e^(−λt/n))^(n−1) (Simpson's rule); the mean hold is
+    (E[R] + λ·E[R²]/2) / (1 + λ·E[R]).
+
+    >>> hold, n = balance_wait(rate=0.0, ranks=4, timeout=2.0)  # nobody else ever arrives: every prompt waits 2 s
+    >>> round(hold, 9), n
+    (2.0, 1.0)
+    """
+    if timeout <= 0:
+        return 0.0, 1.0
+    per_rank, others, k = rate / ranks, ranks - 1, 128
+    h = timeout / k
+    r1 = r2 = 0.0
+    for i in range(k + 1):
+        t = i * h
+        surv = 1.0 - (1.0 - math.exp(-per_rank * t)) ** others
+        w = (1 if i in (0, k) else 4 if i % 2 else 2) * h / 3
+        r1 += w * surv
+        r2 += w * 2 * t * surv
+    return (r1 + rate * r2 / 2) / (1 + rate * r1), 1 + rate * r1
 
 
 def serve(ev: Evaluator, *, batch: int, prompt_len: int, output_len: int, continuous: bool) -> tuple[Parts, Parts,
@@ -211,8 +254,10 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
         batching=batching, efficiency=ev.eff, prefill=_step("prefill", pre), decode=_step("decode", dec),
         ttft=ttft_q,
         ttft_prefill_only=q(p1, "s", "prefill of one prompt", f"{ms(p1)} ms"),
-        ttft_wait=q(r.wait, "s", "one decode step when others are running", f"{ms(r.wait)} ms"),
-        ttft_queue=q(r.queue, "s", "ρ·P / (2(1 − ρ)), ρ = B·P / end-to-end", f"{ms(r.queue)} ms"),
+        ttft_wait=q(r.wait, "s", "(N + 1)/2 decode steps when others are running (N: steps between polls for new "
+                    "requests, 1 by default)", f"{ms(r.wait)} ms"),
+        ttft_queue=q(r.queue, "s", "ρ·P / (2(1 − ρ)), ρ = B·P / end-to-end (+ λ·(N − 1)·step·P sharing the pass; "
+                     "+ the DP-attention balance hold)", f"{ms(r.queue)} ms"),
         tpot=q(tpot, "s", "decode step / accepted tokens (+ B/o · prefill, continuous)",
                f"{ms(dec.total)} ms / {num(r.accepted)}" + (f" + {b}/{o} × {ms(pre.total)} ms / {ev.pp}"
                                                             if cont else "") + f" = {ms(tpot)} ms"),

@@ -26,8 +26,21 @@ link and source commit, from the project's reference file by
   each accepted with probability 0.7 — an assumption (the recipes' draft length
   and the measured acceptance are not published with the points), so these
   rows are reported apart and never fitted;
-* **disaggregated** (GB200 NVL72, separate prefill and decode workers): not
-  modelled — the engine serves one replica doing both — and listed as such.
+* **scheduler flags** of the launch scripts (SemiAnalysisAI/InferenceX,
+  ``benchmarks/…``), read per point by :func:`launch_settings`: SGLang on
+  B300 polls for new requests every 10 decode steps, every 30 at TP 8 from
+  concurrency 16 (``dsr1_fp8_b300.sh``, ``--scheduler-recv-interval``);
+  TensorRT-LLM with data-parallel attention holds prompts up to 60
+  iterations for balance (``dsr1_fp4_b200_trt.sh`` and its MTP twin,
+  ``attention_dp_config: enable_balance, timeout_iters 60``); every other
+  script leaves both at the engine's default;
+* **disaggregated** (GB200 NVL72, Dynamo with TensorRT-LLM workers, separate
+  prefill and decode workers): the decode side only — each of the W decode
+  workers (its own TP/EP/DP-attention) runs C / W requests with no prefill
+  interleaved, so TPOT is its decode step (over accepted tokens with MTP),
+  under the TensorRT-LLM profile; TTFT and throughput are not predicted (the
+  prefill workers' queue and the KV-cache transfer between workers are not
+  modelled), and these rows are reported apart, never fitted.
 
 Every point yields a :class:`Row` with either predictions or the reason it
 has none; nothing is dropped silently.
@@ -36,7 +49,7 @@ has none; nothing is dropped silently.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -52,7 +65,7 @@ MODEL = "DeepSeek-V3"
 MTP_DRAFT_TOKENS, MTP_ACCEPTANCE = 3, 0.7
 #: Engine profile per (framework, vendor) of the data.
 ENGINE_OF = {("sglang", "NVIDIA"): "sglang", ("sglang", "AMD"): "sglang-rocm", ("trt", "NVIDIA"): "trtllm",
-             ("atom", "AMD"): "atom"}
+             ("atom", "AMD"): "atom", ("dynamo-trt", "NVIDIA"): "trtllm"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +97,11 @@ class Point:
     date: str
     version: str
     run_url: str
+    # Disaggregated points: the decode workers (count, TP, expert parallel, data-parallel attention); 0 if none.
+    decode_workers: int = 0
+    decode_tp: int = 0
+    decode_ep: bool = False
+    decode_dp: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +115,7 @@ class Row:
     throughput_per_gpu: float | None
     batch: int  # the running batch used (≤ concurrency)
     reason: str  # why a metric is missing or how the point was read specially ("" for none)
+    efficiency: Efficiency | None = None  # the profile as used, with the launch script's scheduler flags
 
     def error(self, metric: str) -> float | None:
         """predicted / measured − 1 for "tpot", "ttft" or "throughput" (None if not predicted)."""
@@ -133,16 +152,33 @@ def points() -> tuple[Point, ...]:
             input_len=int(e["input_len"]), output_len=int(e["output_len"]), spec=spec,
             disaggregated=bool(e["disaggregated"]), tier=e["tier"], ttft=float(m["median_ttft"]),
             tpot=float(m["median_tpot"]), throughput_per_gpu=float(m["tput_per_gpu"]), flags=tuple(e["flags"]),
-            date=e["date"], version=e.get("framework_version", ""), run_url=e["run_url"]))
+            date=e["date"], version=e.get("framework_version", ""), run_url=e["run_url"],
+            decode_workers=int((e.get("decode") or {}).get("workers") or 0),
+            decode_tp=int((e.get("decode") or {}).get("tp") or 0),
+            decode_ep=int((e.get("decode") or {}).get("ep") or 1) > 1,
+            decode_dp=bool((e.get("decode") or {}).get("dp_attention"))))
     return tuple(out)
 
 
+def launch_settings(point: Point) -> dict[str, float]:
+    """The scheduler flags a point's launch script set (see the module docstring), as Efficiency fields."""
+    if point.engine == "sglang" and point.gpu.startswith("B300"):
+        # dsr1_fp8_b300.sh: SCHEDULER_RECV_INTERVAL=30 at TP 8 when CONC >= 16, else 10 (TP 4: 10).
+        return {"poll_interval": 30.0 if point.tp == 8 and point.concurrency >= 16 else 10.0}
+    if point.engine == "trtllm" and point.dp_attention:
+        # dsr1_fp4_b200_trt.sh (and _mtp): attention_dp_config enable_balance true, timeout_iters 60.
+        return {"dp_balance_timeout": 60.0}
+    return {}
+
+
 def predict(point: Point, efficiency: Efficiency) -> Row:
-    """The model's TPOT, TTFT and throughput per GPU for one point under one profile."""
+    """The model's TPOT, TTFT and throughput per GPU for one point under one profile (with the scheduler flags
+    of its launch script; the ideal profile stays the pure roofline and takes none)."""
     if point.disaggregated:
-        return Row(point=point, tpot=None, ttft=None, prefill_only=None, throughput_per_gpu=None, batch=0,
-                   reason="disaggregated prefill/decode workers: not modelled (one replica does both here)")
+        return _decode_side(point, efficiency)
     p, o = round(0.9 * point.input_len), round(0.9 * point.output_len)
+    if efficiency.name != "ideal":
+        efficiency = replace(efficiency, **launch_settings(point))
     try:
         ev = make_evaluator(model=MODEL, gpu=point.gpu, tp=point.tp, weights=point.weights, kv=point.kv,
                             activations=point.activations, expert_parallel=point.expert_parallel,
@@ -166,7 +202,35 @@ def predict(point: Point, efficiency: Efficiency) -> Row:
     # The engine finishes its running batch of requests every end-to-end time, each with p + o tokens.
     tput = batch / e2e * (p + o) / point.tp
     return Row(point=point, tpot=r.tpot, ttft=r.ttft, prefill_only=r.prefill.total, throughput_per_gpu=tput,
-               batch=batch, reason="; ".join(notes))
+               batch=batch, reason="; ".join(notes), efficiency=efficiency)
+
+
+def _decode_side(point: Point, efficiency: Efficiency) -> Row:
+    """A disaggregated point's TPOT from its decode workers alone (module docstring); no TTFT, no throughput."""
+    p, o = round(0.9 * point.input_len), round(0.9 * point.output_len)
+    none = dict(point=point, tpot=None, ttft=None, prefill_only=None, throughput_per_gpu=None, batch=0)
+    try:
+        ev = make_evaluator(model=MODEL, gpu=point.gpu, tp=point.decode_tp, weights=point.weights, kv=point.kv,
+                            activations=point.activations, expert_parallel=point.decode_ep,
+                            dp_attention=point.decode_dp, efficiency=efficiency)
+    except InputError as err:
+        return Row(**none, reason=f"disaggregated; the decode workers cannot be modelled: {err}")
+    mem = MemoryModel(model=ev.m, part=ev.part, tp=ev.tp, pp=1, weights=ev.weights, kv=ev.kv,
+                      activations=ev.activations, context_len=point.input_len + point.output_len,
+                      prompt_len=point.input_len, block_size=DEFAULT_BLOCK, reserve_fraction=DEFAULT_RESERVE,
+                      dp_attention=ev.dp_attention)
+    per_worker = -(-point.concurrency // point.decode_workers)
+    batch = min(per_worker, max(mem.largest_batch(), 1))
+    notes = [f"disaggregated: TPOT of {point.decode_workers} decode worker(s) × {per_worker} requests each, no "
+             "prefill interleaved; no TTFT or throughput (prefill workers' queue and KV transfer not modelled)"]
+    if batch < per_worker:
+        notes.append(f"running batch {batch} (memory)")
+    k, a = (MTP_DRAFT_TOKENS, MTP_ACCEPTANCE) if point.spec else (0, 0.0)
+    if point.spec:
+        notes.append(f"MTP assumed {k} drafts at acceptance {a}")
+    r = serve_details(ev, batch=batch, prompt_len=p, output_len=o, continuous=False, draft_tokens=k, acceptance=a)
+    return Row(point=point, tpot=r.tpot, ttft=None, prefill_only=None, throughput_per_gpu=None, batch=batch,
+               reason="; ".join(notes), efficiency=efficiency)
 
 
 def held_out(config: str) -> bool:

@@ -20,8 +20,8 @@ keeps a tiny model from running at absurd speeds.
 Definitions (stated once, used everywhere):
 
 * **TTFT** (time to first token): under continuous batching, what a client
-  measures (the step in flight, the prompts admitted ahead, the prefill, one
-  step, the per-request cost: :func:`calc.serving.estimate.serve_details`);
+  measures (the wait to be admitted, the prompts admitted ahead, the prefill,
+  one step, the per-request cost: :func:`calc.serving.estimate.serve_details`);
   under static batching, the prefill of the batch plus the per-request cost.
 * **TPOT** (time per output token): the *mean time between consecutive output
   tokens of one request*, averaged over its output as the KV cache grows from

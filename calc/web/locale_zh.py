@@ -429,8 +429,14 @@ ZH: dict[str, str] = {
     "running batch {n1} (memory) of concurrency {n2}; MTP assumed {n3} drafts at acceptance {n4}":
         "并发 {n2} 中实际运行的批量为 {n1}（受显存限制）；假设 MTP 每步 {n3} 个草稿、接受率 {n4}",
     "running batch {n1} (memory) of concurrency {n2}": "并发 {n2} 中实际运行的批量为 {n1}（受显存限制）",
-    "disaggregated prefill/decode workers: not modelled (one replica does both here)":
-        "预填充/解码分离的 worker：未建模（这里一个副本同时做两者）",
+    "disaggregated: TPOT of {n1} decode worker(s) × {n2} requests each, no prefill interleaved; no TTFT or "
+    "throughput (prefill workers' queue and KV transfer not modelled)":
+        "分离式：TPOT 取 {n1} 个解码 worker、每个 {n2} 个请求，其间不穿插预填充；不预测 TTFT 和吞吐"
+        "（预填充 worker 的排队和 KV 传输未建模）",
+    "disaggregated: TPOT of {n1} decode worker(s) × {n2} requests each, no prefill interleaved; no TTFT or "
+    "throughput (prefill workers' queue and KV transfer not modelled); MTP assumed {n3} drafts at acceptance {n4}":
+        "分离式：TPOT 取 {n1} 个解码 worker、每个 {n2} 个请求，其间不穿插预填充；不预测 TTFT 和吞吐"
+        "（预填充 worker 的排队和 KV 传输未建模）；假设 MTP 每步 {n3} 个草稿、接受率 {n4}",
     "η compute": "η 算力",
     "η memory": "η 访存",
     "η link": "η 链路",
