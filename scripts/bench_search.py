@@ -3,7 +3,8 @@
 usage: .venv/bin/python scripts/bench_search.py [--no-pyodide]
 
 Runs the planner widget's default full-catalog search for several models, cold (fresh process caches)
-and warm, and prints seconds, configurations/s and batch evaluations/s.  The Pyodide run installs
+and warm, and prints seconds, configurations/s and batch evaluations/s; then the 2026 space's frontier and
+SLO search (calc.serving.frontier, calc.serving.slo) and the frontier calculator, first call and again.  The Pyodide run installs
 the same wheel the site serves (scripts/site_assets.build_wheel) into Pyodide under Node.
 """
 
@@ -29,6 +30,30 @@ for m in MODELS:
     t = time.perf_counter(); r = search_deployments(model=m, **KW); warm = time.perf_counter() - t
     print(f"{m:<14} {cold:7.3f} {warm:7.3f} {r.configurations:8d} {r.configurations / cold:10,.0f} "
           f"{r.evaluations:7d} {r.evaluations / cold:9,.0f}")
+
+# The 2026 space (calc.serving.frontier / slo): formats the part computes, EP/DP attention, speculative decoding,
+# aggregated and disaggregated; the frontier and the SLO search, first call and again.
+from calc.hardware import catalog
+from calc.serving.frontier import frontier
+from calc.serving.slo import plan_slo
+from calc.web import widgets
+ALL = tuple(p.name for p in catalog())
+CASES = (
+    ("frontier", "DeepSeek-V3 1k/1k, H200+B200+MI300X", lambda: frontier(model="DeepSeek-V3", min_interactivity=50)),
+    ("frontier", "DeepSeek-V3 1k/1k, whole catalog", lambda: frontier(model="DeepSeek-V3", gpus=ALL, min_interactivity=50)),
+    ("frontier", "Llama-2-13B 512/256, whole catalog", lambda: frontier(model="Llama-2-13B", gpus=ALL, prompt_len=512,
+                                                                        output_len=256, min_interactivity=20)),
+    ("plan_slo", "DeepSeek-V3 10k users, whole catalog", lambda: plan_slo(model="DeepSeek-V3", users=10000, gpus=ALL)),
+    ("plan_slo", "Llama-2-13B 10k users, whole catalog", lambda: plan_slo(model="Llama-2-13B", users=10000, gpus=ALL,
+                                                                          prompt_len=512, output_len=256, ttft_slo=1.0)),
+    ("widget", "frontier calculator, default inputs", lambda: widgets.call("frontier")),
+)
+print(f"{'call':<9} {'case':<38} {'first s':>8} {'again s':>8} {'configs':>8} {'points':>7}")
+for kind, label, run in CASES:
+    t = time.perf_counter(); r = run(); first = time.perf_counter() - t
+    t = time.perf_counter(); r = run(); again = time.perf_counter() - t
+    n, e = getattr(r, "configurations", 0), getattr(r, "evaluations", 0)
+    print(f"{kind:<9} {label:<38} {first:8.3f} {again:8.3f} {n:8d} {e:7d}")
 '''
 
 NODE = r'''

@@ -81,6 +81,7 @@ class FrontierResult:
     best: FrontierPoint | None
     runner_up: FrontierPoint | None
     reason: str
+    why: str  # the clause of ``reason`` that says why the best beats the runner-up ("" when none)
     decode: StepTime | None  # the best point's decode step, by component
     prefill: StepTime | None  # its prefill of one prompt
     memory: MemoryUse | None
@@ -217,10 +218,11 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
         used = mm.used(best.batch)
         mem = MemoryUse(capacity=mm.capacity, weights=mm.weights, kv_cache=best.batch * mm.kv_per_request,
                         workspace=mm.workspace(best.batch), reserve=mm.reserve, used=used)
+    reason, why = _reason(best, runner, bool(price))
     unvalidated = tuple(sorted({f"{q.gpu} {q.config.format}" for q in front if (q.gpu, q.config.format) not in covered}
                                | ({"disaggregated"} if any(q.mode == "disaggregated" for q in front) else set())))
     return FrontierResult(model=m.name, prompt_len=p, output_len=o, curves=tuple(curves), front=front, best=best,
-                          runner_up=runner, reason=_reason(best, runner, lo_i, tpot, ttft, bool(price)),
+                          runner_up=runner, reason=reason, why=why,
                           decode=dec, prefill=pf, memory=mem, unvalidated=unvalidated, configurations=configurations,
                           evaluations=evaluations, pruned_memory=space.pruned_memory, pruned_bound=pruned_bound)
 
@@ -240,15 +242,14 @@ def _none_meets(name: str, points: list) -> str:
             f"TTFT is {fast * 1e3:,.0f} ms); relax the target or add GPUs, formats or speculative decoding")
 
 
-def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, lo_i: float | None, tpot: float | None,
-            ttft: float | None, priced: bool) -> str:
+def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, priced: bool) -> tuple[str, str]:
     if best is None:
-        return "No target given: the frontier is every configuration's best trade-off."
+        return "No point to compare.", ""
     what = (f"${best.cost_per_m_output:,.3f} per million output tokens" if best.cost_per_m_output is not None
             else f"{best.throughput_per_gpu:,.0f} tokens/s per GPU")
     text = f"{best.label()} gives {what} at {best.interactivity:,.1f} tokens/s per user"
     if runner is None:
-        return text + "; no other configuration meets the target."
+        return text + "; no other configuration meets the target.", ""
     b, r = best.config, runner.config
     if b.gpu != r.gpu:
         why = f"{b.gpu} delivers more tokens per {'dollar' if priced else 'GPU'} than {r.gpu} at this interactivity"
@@ -270,7 +271,7 @@ def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, lo_i: floa
         why = "its batch sits closer to the target"
     gain = best.throughput_per_gpu / runner.throughput_per_gpu - 1 if runner.throughput_per_gpu else 0.0
     return (f"{text}; it beats the runner-up, {runner.label()} ({runner.throughput_per_gpu:,.0f} tokens/s per GPU, "
-            f"{gain:+.0%} for the winner), because {why}.")
+            f"{gain:+.0%} for the winner), because {why}."), why
 
 
 @cache
