@@ -39,6 +39,7 @@ from ..model.config import ModelConfig
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
 from .efficiency import EFFICIENCIES, TYPICAL, Efficiency
 from .estimate import accepted_tokens
+from .parts import Parts
 from .step import Evaluator, default_activations, link_one_way
 
 #: Weight-and-activation formats, searched where the part computes them.
@@ -55,6 +56,22 @@ SCALE_UP_WORLD = {"GB200": 72, "GB300": 72}
 #: The serving engine measured on each GPU in the validation data (its fitted profile is the default there).
 ENGINE_PROFILE = {"H200-SXM-141GB": "sglang", "B300": "sglang", "B200": "trtllm", "MI300X": "sglang-rocm",
                   "MI355X": "atom"}
+
+
+class _Evaluator(Evaluator):
+    """An evaluator that remembers its decode steps: a curve's aggregated and disaggregated points at one batch
+    share the same decode step, so each is computed once."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._decode: dict[tuple, Parts] = {}
+
+    def decode(self, *, batch: int, s0: float, s1: float, queries: int = 1) -> Parts:
+        key = (batch, s0, s1, queries)
+        out = self._decode.get(key)
+        if out is None:
+            out = self._decode[key] = super().decode(batch=batch, s0=s0, s1=s1, queries=queries)
+        return out
 
 
 def compute_format(choice: str, part: Accelerator) -> str | None:
@@ -223,7 +240,7 @@ class Space:
         ev = self._ev.get(key)
         if ev is None:
             part = self.part(c)
-            ev = self._ev[key] = Evaluator(model=self.m, part=part, tp=c.tp, pp=1, weights=c.weights, kv=c.kv,
+            ev = self._ev[key] = _Evaluator(model=self.m, part=part, tp=c.tp, pp=1, weights=c.weights, kv=c.kv,
                                            activations=c.weights, expert_parallel=c.ep, dp_attention=c.dp_attention,
                                            eff=profile_for(part, self.efficiency))
         return ev
