@@ -1,6 +1,6 @@
 """Benchmark the deployment search: configurations and evaluations per second, in CPython and in Pyodide (Node).
 
-usage: .venv/bin/python scripts/bench_search.py [--no-pyodide]
+usage: .venv/bin/python scripts/bench_search.py [--no-pyodide] [--2026-only]
 
 Runs the planner widget's default full-catalog search for several models, cold (fresh process caches)
 and warm, and prints seconds, configurations/s and batch evaluations/s; then the 2026 space's frontier and
@@ -30,7 +30,10 @@ for m in MODELS:
     t = time.perf_counter(); r = search_deployments(model=m, **KW); warm = time.perf_counter() - t
     print(f"{m:<14} {cold:7.3f} {warm:7.3f} {r.configurations:8d} {r.configurations / cold:10,.0f} "
           f"{r.evaluations:7d} {r.evaluations / cold:9,.0f}")
+'''
 
+BENCH_2026 = r'''
+import time
 # The 2026 space (calc.serving.frontier / slo): formats the part computes, EP/DP attention, speculative decoding,
 # aggregated and disaggregated; the frontier and the SLO search, first call and again.
 from calc.hardware import catalog
@@ -70,6 +73,8 @@ pyodide.runPython(readFileSync(script, "utf8"));
 
 
 def main() -> None:
+    global BENCH
+    BENCH = BENCH_2026 if "--2026-only" in sys.argv else BENCH + BENCH_2026
     print("== CPython", sys.version.split()[0])
     subprocess.run([sys.executable, "-c", BENCH], check=True, cwd=ROOT)
     if "--no-pyodide" in sys.argv:

@@ -46,9 +46,11 @@ def test_frontier_live_edit_equals_cpython_and_the_link_restores_it(page: Page, 
     assert expected["ok"] and live == expected["values"]
     shown = shown_values(page, "frontier")
     assert all(shown[k].startswith(v) for k, v in expected["values"].items())
-    page.wait_for_function("location.hash.includes('frontier.min_interactivity=30')", timeout=10_000)
+    # Numbers and choices travel in the query, text fields (the GPU list) packed in the hash.
+    page.wait_for_function("location.search.includes('frontier.min_interactivity=30') && "
+                           "location.hash.includes('frontier.gpus=')", timeout=10_000)
     shared = page.url
-    assert "frontier.disaggregated=off" in shared
+    assert "frontier.disaggregated=off" in shared and "#calc:" in shared
     other = new_context(browser).new_page()
     other.goto(shared)
     other.wait_for_function(CURRENT_RESULT, arg=ROOT, timeout=LIVE_TIMEOUT_MS)
