@@ -49,6 +49,8 @@ from .serving.capacity import MemoryPlan, memory_plan
 from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
 from .serving.search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
 from .serving.efficiency import Efficiency, efficiency
+from .serving.frontier import FrontierResult, frontier
+from .serving.slo import PlanResult, plan_slo
 from .serving.formats_measured import FormatGain, fp4_fp8_gain, fp4_fp8_points
 from .serving.estimate import ServingEstimate, serving_estimate, serving_range
 from .serving.step import StepTime, step_time
@@ -96,6 +98,7 @@ __all__ = [
     "ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch",
     "AttentionCost", "attention_cost", "attention_time", "QuantizedMatmul", "quantized_matmul", "attention_kind", "kv_cache_bytes", "with_kv_heads",
     "efficiency_profiles", "inferencex_row", "inferencex_summary",
+    "FrontierResult", "frontier", "PlanResult", "plan_slo",
 ]
 
 # One error contract at the door: calling a public function wrongly (an unknown, missing or positional

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from .roofline import attainable_performance
 from .hardware import get_accelerator, variants
 from .serving.search import parse_prices, search_deployments
+from .serving.frontier import DEFAULT_GPUS, frontier
 from .serving.efficiency import EFFICIENCIES
 from .serving.estimate import serving_estimate
 from .serving.capacity import memory_plan
@@ -96,6 +97,52 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return data, "Pareto front (GPUs vs TPOT vs throughput):\n" + "\n".join(lines) + f"\n\nWinner: {r.reason}"
 
 
+FRONTIER_COLUMNS = ("gpu", "mode", "parallel", "format", "kv", "draft_tokens", "batch", "prefill_workers",
+                    "prefill_tp", "decode_workers", "gpus", "ttft_s", "tpot_s", "interactivity", "throughput_per_gpu",
+                    "output_per_gpu", "cost_per_m_output", "cost_per_m_total", "validated")
+
+
+def _frontier_row(q) -> dict[str, Any]:
+    c = q.config
+    return {"gpu": c.gpu, "mode": q.mode, "parallel": c.parallel, "format": c.weights, "kv": c.kv,
+            "draft_tokens": c.draft_tokens, "batch": q.batch, "prefill_workers": q.prefill_workers,
+            "prefill_tp": q.prefill_tp, "decode_workers": q.decode_workers, "gpus": q.gpus, "ttft_s": q.ttft,
+            "tpot_s": q.tpot, "interactivity": q.interactivity, "throughput_per_gpu": q.throughput_per_gpu,
+            "output_per_gpu": q.output_per_gpu, "cost_per_m_output": q.cost_per_m_output,
+            "cost_per_m_total": q.cost_per_m_total, "validated": q.validated}
+
+
+def _frontier(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    for gpu in a.gpu or ():
+        _gpu(gpu)
+    prices = parse_prices(a.price or (), field="price")
+    r = frontier(model=a.model, prompt_len=a.prompt, output_len=a.output,
+                 gpus=tuple(a.gpu) if a.gpu else DEFAULT_GPUS, formats=tuple(a.format) if a.format else None,
+                 speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
+                 disaggregated=not a.no_disagg, kv_link=a.kv_link, prices=prices or None, efficiency=a.efficiency,
+                 min_interactivity=a.min_interactivity, tpot_slo=None if a.tpot_ms is None else a.tpot_ms / 1e3,
+                 ttft_slo=None if a.ttft_ms is None else a.ttft_ms / 1e3)
+    curves = [{"gpu": c.gpu, "mode": c.mode, "points": [_frontier_row(q) for q in c.points]} for c in r.curves]
+    data = {"model": r.model, "prompt_len": r.prompt_len, "output_len": r.output_len, "curves": curves,
+            "best": _frontier_row(r.best) if r.best else None, "reason": r.reason,
+            "unvalidated": list(r.unvalidated), "configurations": r.configurations, "evaluations": r.evaluations}
+    if a.csv:
+        lines = [",".join(FRONTIER_COLUMNS)]
+        for c in r.curves:
+            for q in c.points:
+                row = _frontier_row(q)
+                lines.append(",".join("" if row[k] is None else f"{row[k]:.6g}" if isinstance(row[k], float)
+                                      else str(row[k]) for k in FRONTIER_COLUMNS))
+        return data, "\n".join(lines)
+    out = [f"{'GPU':<16} {'mode':<14} {'tok/s/user':>10} {'tok/s/GPU':>10} {'TTFT ms':>8}  configuration"]
+    for c in r.curves:
+        for q in c.points:
+            out.append(f"{c.gpu:<16} {c.mode:<14} {q.interactivity:>10.1f} {q.throughput_per_gpu:>10,.0f} "
+                       f"{q.ttft * 1e3:>8,.0f}  {q.label()}")
+    tail = f"\n\nBest: {r.reason}" + (f"\nNo validation data for: {', '.join(r.unvalidated)}" if r.unvalidated else "")
+    return data, "Frontier (tokens/s per GPU vs tokens/s per user):\n" + "\n".join(out) + tail
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one ``error: ...`` line on stderr and exit status 2."""
 
@@ -145,6 +192,25 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--gpu", action="append", help="allowed accelerator (repeat; default: whole catalog)")
             s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
             s.add_argument("--top", type=int, default=10, help="rows of the front to print")
+    f = sub.add_parser("frontier", help="throughput per GPU vs interactivity, per GPU, with cost and the best point")
+    f.add_argument("--model", default="DeepSeek-V3", help="preset name")
+    f.add_argument("--prompt", type=int, default=1024, help="prompt tokens")
+    f.add_argument("--output", type=int, default=1024, help="output tokens")
+    f.add_argument("--gpu", action="append", help="accelerator (repeat; default: H200, B200, MI300X)")
+    f.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
+    f.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
+    f.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
+    f.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
+    f.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
+    f.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
+    f.add_argument("--efficiency", default="engine", help="engine (each GPU's measured engine) or a profile name")
+    f.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+    f.add_argument("--min-interactivity", type=float, default=None, help="target tokens/s per user")
+    f.add_argument("--tpot-ms", type=float, default=None, help="target TPOT")
+    f.add_argument("--ttft-ms", type=float, default=None, help="target TTFT")
+    f.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    f.add_argument("--csv", action="store_true", help="print the curves as CSV")
+    f.set_defaults(run=_frontier)
     return p
 
 

@@ -139,6 +139,16 @@ BASE: dict[str, dict[str, Any]] = {
                            reserve_fraction=0.1),
     "catalog": {}, "presets": {}, "calibrated_efficiency": {}, "validation_summary": {},
     "inferencex_row": dict(point_id="ix0000", profile="engine"),
+    "frontier": dict(model="Llama-2-7B", prompt_len=512, output_len=256, gpus=("H100-SXM5-80GB",), formats=("fp8",),
+                     kv_formats=("fp8",), tp_sizes=(1, 2), expert_parallel=True, dp_attention=True, speculative=True,
+                     draft_tokens=2, acceptance=0.7, draft_layers=1, disaggregated=True, kv_link="auto",
+                     prices={"H100-SXM5-80GB": 2.0}, efficiency="typical", min_interactivity=20.0, tpot_slo=None,
+                     ttft_slo=2.0),
+    "plan_slo": dict(model="Llama-2-7B", users=200, requests_per_second=None, prompt_len=512, output_len=256,
+                     ttft_slo=2.0, tpot_slo=0.05, gpus=("H100-SXM5-80GB",), formats=("fp8",), kv_formats=("fp8",),
+                     tp_sizes=(1, 2), expert_parallel=True, dp_attention=True, speculative=True, draft_tokens=2,
+                     acceptance=0.7, disaggregated=True, kv_link="auto", prices={"H100-SXM5-80GB": 2.0},
+                     efficiency="typical"),
     "inferencex_summary": dict(profile="engine", gpu=None),
 }
 

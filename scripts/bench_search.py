@@ -1,9 +1,10 @@
 """Benchmark the deployment search: configurations and evaluations per second, in CPython and in Pyodide (Node).
 
-usage: .venv/bin/python scripts/bench_search.py [--no-pyodide]
+usage: .venv/bin/python scripts/bench_search.py [--no-pyodide] [--2026-only]
 
 Runs the planner widget's default full-catalog search for several models, cold (fresh process caches)
-and warm, and prints seconds, configurations/s and batch evaluations/s.  The Pyodide run installs
+and warm, and prints seconds, configurations/s and batch evaluations/s; then the 2026 space's frontier and
+SLO search (calc.serving.frontier, calc.serving.slo) and the frontier calculator, first call and again.  The Pyodide run installs
 the same wheel the site serves (scripts/site_assets.build_wheel) into Pyodide under Node.
 """
 
@@ -31,6 +32,33 @@ for m in MODELS:
           f"{r.evaluations:7d} {r.evaluations / cold:9,.0f}")
 '''
 
+BENCH_2026 = r'''
+import time
+# The 2026 space (calc.serving.frontier / slo): formats the part computes, EP/DP attention, speculative decoding,
+# aggregated and disaggregated; the frontier and the SLO search, first call and again.
+from calc.hardware import catalog
+from calc.serving.frontier import frontier
+from calc.serving.slo import plan_slo
+from calc.web import widgets
+ALL = tuple(p.name for p in catalog())
+CASES = (
+    ("frontier", "DeepSeek-V3 1k/1k, H200+B200+MI300X", lambda: frontier(model="DeepSeek-V3", min_interactivity=50)),
+    ("frontier", "DeepSeek-V3 1k/1k, whole catalog", lambda: frontier(model="DeepSeek-V3", gpus=ALL, min_interactivity=50)),
+    ("frontier", "Llama-2-13B 512/256, whole catalog", lambda: frontier(model="Llama-2-13B", gpus=ALL, prompt_len=512,
+                                                                        output_len=256, min_interactivity=20)),
+    ("plan_slo", "DeepSeek-V3 10k users, whole catalog", lambda: plan_slo(model="DeepSeek-V3", users=10000, gpus=ALL)),
+    ("plan_slo", "Llama-2-13B 10k users, whole catalog", lambda: plan_slo(model="Llama-2-13B", users=10000, gpus=ALL,
+                                                                          prompt_len=512, output_len=256, ttft_slo=1.0)),
+    ("widget", "frontier calculator, default inputs", lambda: widgets.call("frontier")),
+)
+print(f"{'call':<9} {'case':<38} {'first s':>8} {'again s':>8} {'configs':>8} {'points':>7}")
+for kind, label, run in CASES:
+    t = time.perf_counter(); r = run(); first = time.perf_counter() - t
+    t = time.perf_counter(); r = run(); again = time.perf_counter() - t
+    n, e = getattr(r, "configurations", 0), getattr(r, "evaluations", 0)
+    print(f"{kind:<9} {label:<38} {first:8.3f} {again:8.3f} {n:8d} {e:7d}")
+'''
+
 NODE = r'''
 import { readFileSync } from "node:fs";
 import { loadPyodide } from "pyodide";
@@ -45,6 +73,8 @@ pyodide.runPython(readFileSync(script, "utf8"));
 
 
 def main() -> None:
+    global BENCH
+    BENCH = BENCH_2026 if "--2026-only" in sys.argv else BENCH + BENCH_2026
     print("== CPython", sys.version.split()[0])
     subprocess.run([sys.executable, "-c", BENCH], check=True, cwd=ROOT)
     if "--no-pyodide" in sys.argv:

@@ -163,7 +163,7 @@ def changes(name: str) -> st.SearchStrategy:
 
 
 #: Calls that take long at the edges (a search over every catalog GPU): fewer examples, same breadth.
-SLOW = {"search_deployments": 8, "users_per_node": 20, "serving_range": 20, "serving_estimate": 20}
+SLOW = {"search_deployments": 8, "frontier": 10, "plan_slo": 10, "users_per_node": 20, "serving_range": 20, "serving_estimate": 20}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in FUNCTIONS if attack_library.arguments(n)))
@@ -251,15 +251,17 @@ def test_widget_call_with_any_name_or_inputs(name, raw):
 
 CLI_WORDS = st.sampled_from(["roofline", "model", "plan", "--gpu", "--dtype", "--intensity", "--model", "--prompt",
                              "--output", "--batch", "--tp", "--pp", "--weights", "--kv", "--batching", "--users",
-                             "--ttft-ms", "--tpot-ms", "--price", "--top", "--json", "--efficiency"])
+                             "--ttft-ms", "--tpot-ms", "--price", "--top", "--json", "--efficiency",
+                             "frontier", "--min-interactivity", "--format", "--csv", "--acceptance",
+                             "--kv-link", "--no-spec", "--no-disagg"])
 
 
 @settings(max_examples=60)
 @given(argv=st.lists(st.one_of(CLI_WORDS, RAW_TEXT, NAMES), max_size=6),
-       command=st.sampled_from(["roofline", "model", "plan"]))
+       command=st.sampled_from(["roofline", "model", "plan", "frontier"]))
 def test_cli_answers_or_says_one_line(argv, command):
-    argv = [a for a in argv if a not in ("roofline", "model", "plan")]
-    if command == "plan":  # one GPU given first (a later --gpu adds to it): the search stays short
+    argv = [a for a in argv if a not in ("roofline", "model", "plan", "frontier")]
+    if command in ("plan", "frontier"):  # one GPU given first (a later --gpu adds to it): the search stays short
         argv = ["--gpu", "A100-SXM4-80GB", *argv]
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -125,6 +125,12 @@ FIELDS: dict[str, Spec] = {
     "expert_parallel": Spec("Expert parallelism"), "field": Spec("Field name"), "source": Spec("Source"),
     "published_params": Spec("Published parameter count"), "published_active": Spec("Published active parameters"),
     "exact_params": Spec("Exact parameter count", 1e15),
+    # the frontier and the 2026 SLO search
+    "formats": Spec("Formats"), "kv_formats": Spec("KV cache formats"), "tp_sizes": Spec("TP sizes"),
+    "speculative": Spec("Speculative decoding"), "disaggregated": Spec("Disaggregated prefill/decode"),
+    "kv_link": Spec("KV transfer link"), "dp_attention": Spec("Data-parallel attention"),
+    "min_interactivity": Spec("Interactivity target", 1e6, low=1e-3, unit="tokens/s per user"),
+    "requests_per_second": Spec("Request rate", 1e9, low=1e-6, unit="requests/s"),
 }
 # ``memory`` is also an efficiency fraction (``efficiency(memory=0.75)``); efficiency() checks its own range.
 

@@ -159,7 +159,7 @@ def parse_prices(items: Iterable[str], *, field: str = "prices") -> dict[str, fl
                 raise ValueError
             prices[resolve(name.strip()).name] = validate.number(field, float(value), high=1e6, name="Price")
         except ValueError as err:
-            if isinstance(err, InputError) and err.field == "gpu":
+            if isinstance(err, InputError):  # an unknown GPU or a bad price: its own message, on this field
                 raise InputError(field, str(err)) from None
             raise validate.fail(field, item, "must be written GPU=price per GPU-hour, e.g. H100-SXM5-80GB=2.5") from None
     return prices

@@ -159,3 +159,35 @@ def scatter_spec(
                        "mark": {"type": "point", "filled": False, "size": 400, "color": "#e8590c", "strokeWidth": 3},
                        "encoding": {"x": x, "y": y, "tooltip": tips}})
     return {**_base(title), "layer": layers}
+
+
+def frontier_spec(*, title: str, curves: list[dict[str, Any]], measured: list[dict[str, Any]],
+                  best: dict[str, Any] | None, x_title: str, y_title: str, measured_label: str) -> dict[str, Any]:
+    """Throughput per GPU (y) against interactivity (x): one line per curve (colour = GPU, dash = mode),
+    measured points as hollow marks of the GPU's colour, the best point ringed.
+
+    ``curves``: rows of {gpu, mode, series, interactivity, throughput, config}; ``measured``: rows of {gpu,
+    interactivity, throughput, config}."""
+    x = {"field": "interactivity", "type": "quantitative", "title": x_title, "scale": {"type": "log"}}
+    y = {"field": "throughput", "type": "quantitative", "title": y_title, "scale": {"type": "log"}}
+    color = {"field": "gpu", "type": "nominal", "title": None}
+    tips = [{"field": "config", "title": "configuration"},
+            {"field": "interactivity", "title": x_title, "format": ",.1f"},
+            {"field": "throughput", "title": y_title, "format": ",.0f"}]
+    layers: list[dict[str, Any]] = [{
+        "data": {"values": curves}, "mark": {"type": "line", "point": True},
+        "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "series"},
+                     "strokeDash": {"field": "mode", "type": "nominal", "title": None},
+                     "tooltip": [*tips, {"field": "ttft_ms", "title": "TTFT (ms)", "format": ",.0f"}]},
+    }]
+    if measured:
+        layers.append({"data": {"values": measured},
+                       "mark": {"type": "point", "shape": "diamond", "filled": False, "size": 60, "strokeWidth": 1.5},
+                       "encoding": {"x": x, "y": y, "color": color,
+                                    "shape": {"datum": measured_label, "type": "nominal", "title": None},
+                                    "tooltip": tips}})
+    if best is not None:
+        layers.append({"data": {"values": [best]},
+                       "mark": {"type": "point", "filled": False, "size": 400, "color": "#e8590c", "strokeWidth": 3},
+                       "encoding": {"x": x, "y": y, "tooltip": tips}})
+    return {**_base(title), "layer": layers}

@@ -790,4 +790,70 @@ ZH: dict[str, str] = {
     "inputs must be a JSON object": "输入必须是一个 JSON 对象",
     "These inputs give a result too large or too small to show; try values closer to real models and hardware":
         "这组输入给出的结果太大或太小，无法显示；请试试更接近真实模型和硬件的值",
+    # ------------------------------------------------------------------ the frontier calculator (calc.serving.frontier)
+    "Throughput–interactivity frontier": "吞吐–交互性前沿",
+    "DeepSeek-R1 has DeepSeek-V3's architecture.": "DeepSeek-R1 与 DeepSeek-V3 结构相同。",
+    "Catalog names, comma-separated.": "目录中的名称，用逗号分隔。",
+    "Interactivity target": "交互性目标",
+    "tokens/s per user": "每用户 token/s",
+    "{n} tokens/s per user": "每用户 {n} token/s",
+    "The best point is the cheapest at or above it (1 / TPOT).": "最佳点是达到该目标（1 / TPOT）的点中最便宜的一个。",
+    "Speculative decoding": "投机解码",
+    "on: each configuration is also tried with drafts (MTP).": "开：每个配置也带草稿 token（MTP）试一次。",
+    "on": "开",
+    "off": "关",
+    "engine": "引擎",
+    "Draft tokens": "草稿 token 数",
+    "Acceptance rate": "接受率",
+    "Probability each draft token is accepted; 0.7 is an assumption.": "每个草稿 token 被接受的概率；0.7 是一个假设。",
+    "Disaggregated prefill/decode": "预填充/解码分离",
+    "on: also try separate prefill and decode workers.": "开：也尝试独立的预填充和解码实例。",
+    "engine: the fitted profile of the engine measured on each GPU (typical elsewhere).":
+        "引擎：每种 GPU 上实测引擎的拟合参数（其他 GPU 用“典型”）。",
+    "GPU=dollars per GPU-hour, comma-separated; gives the cost per million tokens.":
+        "GPU=每 GPU 小时的美元价格，用逗号分隔；用来算每百万 token 的成本。",
+    "Best on target": "达标的最佳点",
+    "Interactivity": "交互性",
+    "Cost per million output tokens": "每百万输出 token 的成本",
+    "Cost per million tokens (input + output)": "每百万 token（输入 + 输出）的成本",
+    "Runner-up": "次优",
+    "Why it wins": "胜出的原因",
+    "Decode step": "一步解码",
+    "Prefill of one prompt": "一个输入的预填充",
+    "Validation data for this GPU and format": "该 GPU 与格式有无验证数据",
+    "yes": "有",
+    "no": "无",
+    "{config} · batch {n}": "{config} · 批量 {n}",
+    "{n1} × TP{n2} prefill + {n3} × ({config}) decode · batch {n4}":
+        "{n1} × TP{n2} 预填充 + {n3} × （{config}）解码 · 批量 {n4}",
+    "{gpu} delivers more tokens per dollar than {other} at this interactivity": "在这一交互性下，{gpu} 每美元产出的 token 比 {other} 多",
+    "{gpu} delivers more tokens per GPU than {other} at this interactivity": "在这一交互性下，{gpu} 每卡产出的 token 比 {other} 多",
+    "its prefills interleaved with decoding cost less than the dedicated prefill workers of the disaggregated group":
+        "穿插在解码之间的预填充，比分离部署中专用预填充实例的开销更小",
+    "dedicated prefill workers keep prefills out of its decode steps, so TPOT stays on target at a larger batch":
+        "专用的预填充实例让预填充不再挤进解码步，因此更大的批量下 TPOT 仍能达标",
+    "{a} moves fewer bytes and computes at a higher peak than {b}": "{a} 比 {b} 搬运的字节更少、计算峰值更高",
+    "speculative decoding yields several tokens per memory-bound step": "投机解码让每个受内存带宽限制的步骤产出多个 token",
+    "at this batch the drafts cost more than the tokens they add": "在这个批量下，草稿的开销超过了它多产出的 token",
+    "{a} spends less of each step in collectives and per-GPU reads than {b}": "{a} 每步花在集合通信和每卡读取上的时间比 {b} 少",
+    "a {a} KV cache leaves room for a larger batch than {b}": "{a} 的 KV cache 比 {b} 留出更多空间给更大的批量",
+    "its batch sits closer to the target": "它的批量更接近目标",
+    "{model}, {n1} + {n2} tokens: throughput vs interactivity": "{model}，{n1} + {n2} token：吞吐与交互性",
+    "Interactivity (tokens/s per user)": "交互性（每用户 token/s）",
+    "Throughput (tokens/s per GPU)": "吞吐（每卡 token/s）",
+    "InferenceX (measured)": "InferenceX（实测）",
+    "configuration": "配置",
+    "TTFT (ms)": "TTFT (ms)",
+    "Lines: the model's frontier per GPU (solid aggregated, dashed disaggregated); diamonds: InferenceX measurements "
+    "at the same lengths. Efficiency: {efficiency}.":
+        "线：模型给出的每种 GPU 的前沿（实线为合并部署，虚线为分离部署）；菱形：相同长度下的 InferenceX 实测。效率：{efficiency}。",
+    "is met by no configuration of {model} (the fastest reaches {n1} tokens/s per user, the lowest TTFT is {n2} ms); "
+    "relax the target or add GPUs, formats or speculative decoding":
+        "没有任何 {model} 的配置能满足（最快只到每用户 {n1} token/s，最低 TTFT 为 {n2} ms）；请放宽目标，或增加 GPU、格式或投机解码",
+    "is met by no configuration of {model}: even the ideal roofline of each misses it; relax the target or add "
+    "faster GPUs, smaller formats or speculative decoding":
+        "没有任何 {model} 的配置能满足：连每个配置的理想 Roofline 都达不到；请放宽目标，或换更快的 GPU、更小的格式或投机解码",
+    "Request rate": "请求速率",
+    "KV transfer link": "KV 传输链路",
+    "Formats": "格式",
 }
