@@ -11,6 +11,22 @@
 let callJson = null;
 let starting = null;
 
+// Moments of the start-up (epoch ms, so the page can place them on its own timeline): the benchmark's
+// breakdown of where a cold start spends its time (scripts/bench_first_visit.py --phases).
+const marks = { worker: performance.timeOrigin };
+const mark = (name) => {
+  marks[name] = performance.timeOrigin + performance.now();
+};
+for (const name of ["instantiate", "instantiateStreaming"]) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = async (...args) => {
+    mark(`${name} start`);
+    const result = await original.apply(WebAssembly, args);
+    mark(`${name} end`);
+    return result;
+  };
+}
+
 async function fetchOk(url, options) {
   const response = await fetch(url, options);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -94,7 +110,9 @@ async function start(vendor, startPath) {
   const wasm = nativeFetch(wasmUrl);
   const asm = import(`${indexURL}pyodide.asm.mjs`);
   const pyodideModule = import(`${indexURL}pyodide.mjs`);
+  mark("script");
   const manifest = await (await fetchOk(at("calc-manifest.json"), { cache: "no-cache" })).json();
+  mark("manifest");
   if (!manifest.runtime) return startWithWheel(await pyodideModule, indexURL, at, manifest, t0);
 
   const runtimeUrl = at(manifest.runtime);
@@ -102,7 +120,9 @@ async function start(vendor, startPath) {
   const snapshotUrl = manifest.snapshot ? at(manifest.snapshot) : null;
   const measured = measureRate(await wasm, manifest);
   early.set(wasmUrl, Promise.resolve(measured.response));
+  mark("wasm headers");
   const choice = await choose(startPath, manifest, snapshotUrl, measured.rate);
+  mark("path chosen");
   const options = {
     indexURL,
     stdLibURL: runtimeUrl, // the trimmed library with calc inside: nothing else to fetch or unpack
@@ -115,6 +135,7 @@ async function start(vendor, startPath) {
   if (how === "snapshot") {
     try {
       const snapshot = choice.response || (await fetchOk(snapshotUrl));
+      snapshot.clone().arrayBuffer().then(() => mark("snapshot downloaded"), () => {});
       pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.arrayBuffer() });
     } catch (error) {
       console.warn("calc: snapshot start failed, starting Python normally:", error);
@@ -123,7 +144,9 @@ async function start(vendor, startPath) {
     }
   }
   pyodide ??= await loadPyodide(options);
+  mark("pyodide loaded");
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
+  mark("calc imported");
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
@@ -146,13 +169,22 @@ async function startWithWheel({ loadPyodide }, indexURL, at, manifest, t0) {
   return { ms: performance.now() - t0, how: "plain start", why: "full library and wheel" };
 }
 
+// When each of the worker's downloads started, got its first byte and ended (epoch ms).
+function resourceTimes() {
+  return performance.getEntriesByType("resource").map((entry) => ({
+    name: entry.name.split("/").pop(), start: performance.timeOrigin + entry.startTime,
+    firstByte: performance.timeOrigin + entry.responseStart, end: performance.timeOrigin + entry.responseEnd,
+    bytes: entry.transferSize,
+  }));
+}
+
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === "init") {
     starting ??= start(message.vendor, message.start || "auto");
     try {
       const { ms, how, why } = await starting;
-      self.postMessage({ type: "ready", ms, how, why });
+      self.postMessage({ type: "ready", ms, how, why, marks, resources: resourceTimes() });
     } catch (error) {
       self.postMessage({ type: "failed", error: String(error && error.message ? error.message : error) });
     }

@@ -24,8 +24,9 @@
     return "Scrolling region";
   }
 
-  function markScrollers() {
-    for (const box of document.querySelectorAll(SCROLLERS)) {
+  // `root`: only the boxes inside it (a calculator's new result), so a recompute does not lay out the whole page.
+  function markScrollers(root = document) {
+    for (const box of root.querySelectorAll(SCROLLERS)) {
       const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
       const overflow = getComputedStyle(box);
       const scrollable = scrolls && /(auto|scroll)/.test(overflow.overflowX + overflow.overflowY);
