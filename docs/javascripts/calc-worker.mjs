@@ -78,10 +78,11 @@ function measureRate(response, manifest) {
 }
 
 // ------------------------------------------------------------------ which start
-// The snapshot skips Python's start-up (measured at build time: manifest.start_ms) but is a large
-// extra download; the plain start needs only the files both paths share.  So the snapshot is used
-// when it is already in the browser's cache, or when the measured connection brings it in less time
-// than it saves; otherwise the plain start, so no connection goes live later than a plain page would.
+// The snapshot skips Python's start-up but is a ~4 MB extra download, and restoring it is not free: measured
+// in Chromium (scripts/bench_first_visit.py --phases), decompressing its ~31 MB and setting up that much memory
+// cost about what it saves, even on a local link.  So a first visit starts plainly at once (waiting to
+// measure the connection would only delay it); the snapshot is used when it is already in the browser's
+// cache (fetched after a plain start on a fast connection, see prefetchLater), or when forced.
 async function choose(start, manifest, snapshotUrl, rate) {
   if (!manifest.snapshot) return { how: "plain start", why: "no snapshot built" };
   if (start === "plain" || start === "snapshot") return { how: start === "plain" ? "plain start" : "snapshot", why: "forced" };
@@ -93,13 +94,15 @@ async function choose(start, manifest, snapshotUrl, rate) {
   } catch {
     // not in the cache: the usual first visit
   }
-  const { wirePerMs, encoding } = await rate;
-  const size = manifest.sizes[manifest.snapshot];
-  const downloadMs = (size[encoding] || size.raw) / wirePerMs;
-  const savesMs = manifest.start_ms.plain - manifest.start_ms.snapshot;
-  const mbps = wirePerMs * 8e-3;
-  const why = `${mbps.toFixed(1)} Mbit/s: snapshot ${Math.round(downloadMs)} ms to fetch, saves ${savesMs} ms`;
-  return { how: downloadMs < savesMs ? "snapshot" : "plain start", why, mbps };
+  return { how: "plain start", why: "snapshot not cached", rate };
+}
+
+// The connection's rate, once the wasm's download told it (for the report and prefetchLater).
+async function describeRate(choice) {
+  if (!choice.rate) return;
+  const { wirePerMs } = await choice.rate;
+  choice.mbps = wirePerMs * 8e-3;
+  choice.why = `${choice.why}; ${Number.isFinite(choice.mbps) ? choice.mbps.toFixed(1) : "> 1000"} Mbit/s measured`;
 }
 
 async function start(vendor, startPath) {
@@ -147,6 +150,7 @@ async function start(vendor, startPath) {
   mark("pyodide loaded");
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
   mark("calc imported");
+  await describeRate(choice);
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
