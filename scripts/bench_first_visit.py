@@ -20,7 +20,11 @@ Then, on the site: the warm second page (instant navigation to another calculato
 numbers are live, and the bytes it fetched) and a full reload of a calculator page from the browser's
 cache; and each calculator's recompute latency (input change -> new numbers painted), p50/p95.
 
-usage: .venv/bin/python scripts/bench_first_visit.py [--runs 5] [--changes 60] [--site DIR]
+With --phases, also where a cold start of the site spends its time (medians, ms from navigation): when the
+page's <head> started the worker, when its script ran, the manifest came, the start path was chosen, the
+WebAssembly compile began and ended, Python (Pyodide) was up, calc was imported, and the first live result.
+
+usage: .venv/bin/python scripts/bench_first_visit.py [--runs 5] [--changes 60] [--site DIR] [--phases]
 """
 
 from __future__ import annotations
@@ -81,6 +85,17 @@ SITE_FIRST_LIVE = """async (name) => {
 }"""
 
 
+# The worker's start-up marks (epoch ms, calc-worker.mjs), as ms from the page's navigation.
+PHASES_JS = """() => {
+  const marks = window.calcStartupMarks || {};
+  return Object.fromEntries(Object.entries(marks).filter(([name]) => name !== "page")
+    .map(([name, at]) => [name, at - marks.page]));
+}"""
+PHASES = ("worker", "script", "manifest", "path chosen", "instantiateStreaming start", "instantiateStreaming end",
+          "pyodide loaded", "calc imported", "ready")
+phases: dict[tuple[str, str], list[dict]] = {}
+
+
 def cold_run(browser, base: str, page_path: str, widget: str, variant: str, network) -> tuple[float, int, str]:
     """(ms to first live result, bytes on the wire before it, start path) for one cold load."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -99,6 +114,8 @@ def cold_run(browser, base: str, page_path: str, widget: str, variant: str, netw
         page.goto(base + page_path + ("?calc-start=plain" if variant == "plain" else ""))
         ms = page.evaluate(SITE_FIRST_LIVE, widget)
         how = page.evaluate("`${window.calcStartupHow} (${window.calcStartupWhy})`")
+        if variant == "site":
+            phases.setdefault((page_path, str(network)), []).append({**page.evaluate(PHASES_JS), "first live": ms})
     total = finished()
     context.close()
     return ms, total, how
@@ -128,10 +145,23 @@ def warm(browser, base: str) -> tuple[float, int, float, str]:
     page.evaluate(SITE_FIRST_LIVE, "kv_cache")
     time.sleep(1)
     finished = on_the_wire(page)
-    page.evaluate("window.t0 = performance.now()")
+    # Timed in the page, from the click to the frame that paints the new page's live status (a wait in
+    # Playwright would add its own polling and round trips).
+    page.evaluate("""() => {
+      window.warmLive = null;
+      document.addEventListener("click", () => { window.t0 = performance.now(); }, { capture: true, once: true });
+      const observer = new MutationObserver(() => {
+        if (window.warmLive === null && document.querySelector("#calc-decode_latency .calc-status[data-state='live']")) {
+          observer.disconnect();
+          window.warmLive = 0;
+          requestAnimationFrame(() => { window.warmLive = performance.now() - window.t0; });
+        }
+      });
+      observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+    }""")
     page.locator("nav.md-nav--primary a[href$='latency/']").first.click()
-    page.wait_for_selector("#calc-decode_latency .calc-status[data-state='live']", timeout=120_000)
-    second = page.evaluate("performance.now() - window.t0")
+    page.wait_for_function("window.warmLive", timeout=120_000)
+    second = page.evaluate("window.warmLive")
     second_bytes = finished()
     reload_page = context.new_page()
     reload_page.goto(base + "roofline/")
@@ -161,6 +191,7 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=60, help="edits per calculator for recompute latency")
     parser.add_argument("--site", type=Path, help="an already built site (built for http://127.0.0.1:PORT/)")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--phases", action="store_true", help="print where the site's cold start spends its time")
     args = parser.parse_args()
 
     port = args.port or _free_port()
@@ -207,7 +238,18 @@ def main() -> int:
             naive_ms = statistics.median(ms for ms, _, _ in cells[(page_name, network_name, "naive")])
             print(f"{page_name} at {network_name}: site is {naive_ms / site_ms:.2f}x faster than naive; "
                   f"start paths chosen: {sorted({h.split(' (')[0] for _, _, h in cells[(page_name, network_name, 'site')]})}")
-    print(f"warm second page (instant navigation): {second:.0f} ms to live, {second_bytes / 1e3:.1f} kB fetched")
+    if args.phases:
+        print("Cold start of the site, phases (median ms from navigation; worker marks from calc-worker.mjs)")
+        print(f"{'page / network':34} " + " ".join(f"{name.replace('instantiateStreaming', 'compile'):>14}"
+                                                   for name in (*PHASES, "first live")))
+        for (page_path, network), rows in phases.items():
+            cells = []
+            for name in (*PHASES, "first live"):
+                values = [row[name] for row in rows if name in row]
+                cells.append(f"{statistics.median(values):14.0f}" if values else f"{'-':>14}")
+            name = {str(v): k for k, v in NETWORKS.items()}[network]
+            print(f"{page_path + ' ' + name:34} " + " ".join(cells))
+    print(f"warm second page (instant navigation): {second:.0f} ms from the click to the live page painted, {second_bytes / 1e3:.1f} kB fetched")
     print(f"full reload from the browser cache:    {reload_ms:.0f} ms to first live result, by {reload_how}")
     print("recompute (input change -> new numbers painted):")
     for widget, p50, p95 in latencies:

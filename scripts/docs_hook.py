@@ -171,18 +171,36 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     return substitute(markdown, page=page.file.src_uri, lang=page_language(page))
 
 
+#: On a page with a calculator, Python's worker starts from the <head>: a cold page's main thread is busy for
+#: ~0.5 s with Material's scripts before calc-widgets.js (at the end of the body) runs, and the worker's
+#: downloads and WebAssembly compilation need none of it.  calc-widgets.js adopts this worker, replaying the
+#: messages it sent meanwhile (a worker's message with no listener would be lost).
+EARLY_WORKER = """<script>(() => {
+  try {
+    const early = { worker: new Worker("WORKER", { type: "module" }), messages: [] };
+    early.worker.onmessage = (message) => early.messages.push(message);
+    early.worker.onerror = (error) => { early.error = error; };
+    early.worker.postMessage({ type: "init", vendor: new URL("VENDOR", location.href).href,
+                               start: new URLSearchParams(location.search).get("calc-start") || "auto" });
+    window.calcEarlyWorker = early;
+  } catch (error) { /* calc-widgets.js starts one itself */ }
+})();</script>"""
+
+
 def on_post_page(output: str, page: Any, **_: Any) -> str:
     """Formulas typeset by KaTeX now (no script needed for maths); a name for the search dialog. On a page with
-    a calculator, ask for Python's library (with calc) while the HTML is parsed.
+    a calculator, start Python's worker and ask for its library (with calc) while the HTML is parsed.
 
     The worker asks for it only once it runs and has read the manifest; the file's name carries a
     content hash and hosts may cache it forever (README.md, "Hosting"), so the worker's request is answered
     from this download instead of starting a second one.
     """
     if 'class="calc-widget"' in output:
-        href = "../" * page.url.count("/") + "vendor/" + site_assets.runtime_name()
-        hint = f'<link rel="preload" href="{href}" as="fetch" type="application/zip" crossorigin>'
-        output = output.replace("</head>", f"{hint}\n</head>", 1)
+        up = "../" * page.url.count("/")
+        hint = f'<link rel="preload" href="{up}vendor/{site_assets.runtime_name()}" as="fetch" type="application/zip" crossorigin>'
+        early = EARLY_WORKER.replace("WORKER", f"{up}javascripts/calc-worker.mjs").replace("VENDOR", f"{up}vendor/")
+        # Before the stylesheets: a script after them waits until they have loaded.
+        output = re.sub(r"<meta charset=[^>]*>", lambda m: f"{m.group(0)}\n{hint}\n{early}", output, count=1)
     # Material's search box is a dialog without a name; screen readers announce it by this one, in the page's
     # language.  The site script's own words (docs/javascripts/site.js) come in the same language, from the catalog.
     words = i18n.ui(page_language(page), i18n.SITE)

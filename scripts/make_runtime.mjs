@@ -9,6 +9,7 @@
 //   snapshot.bin  a memory snapshot taken right after `import calc.web.widgets` with that runtime (the
 //                 minimum the worker needs before it can answer); raw, the HTTP layer compresses it.
 //   runtime.json  the module list, and the start-up times of both paths measured here.
+// The zip also carries the planner's search results for its default inputs (calc.web.calculators.planner.WARM_STATE).
 // The module list is measured, not guessed: what sys.modules holds from the full library after
 // Pyodide started, every calc module was imported and every calculator ran once, plus the stdlib
 // modules named by calc's own import statements (function-level ones too) and a few codecs.
@@ -33,8 +34,11 @@ ZIP = "/lib/python%d%d.zip" % sys.version_info[:2]
 CALC = Path(calc.__file__).parent
 for path in sorted(CALC.rglob("*.py")):
     importlib.import_module(".".join(("calc",) + path.relative_to(CALC).with_suffix("").parts).removesuffix(".__init__"))
+from calc.web.calculators import planner
 for widget in w.WIDGETS:
     w.call(widget)
+# The planner's search for its default inputs, done now so the browser's first plan need not (planner.WARM_STATE).
+warm = planner.warm_state()
 # What calc's own import statements name (also inside functions), so a lazy import is not missed.
 named = set()
 for path in CALC.rglob("*.py"):
@@ -75,6 +79,7 @@ with zipfile.ZipFile("/tmp/runtime.zip", "w", zipfile.ZIP_STORED) as out:
             out.writestr(entry(name[:-3] + ".pyc"), pyc(path.read_bytes(), f"{ZIP}/{name}", 0))
         else:
             out.writestr(entry(name), path.read_bytes())
+    out.writestr(entry("calc/" + planner.WARM_STATE), warm)
 json.dumps({"stdlib_modules": sorted(keep), "calc_imports": named})
 `);
 writeFileSync(zipOut, full.FS.readFile("/tmp/runtime.zip"));

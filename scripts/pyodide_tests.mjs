@@ -49,8 +49,14 @@ modules = sorted(n[:-4].replace("/", ".").removesuffix(".__init__") for n in zip
                  if n.startswith("calc/") and n.endswith(".pyc"))
 for name in modules + list(CALC_IMPORTS):
     importlib.import_module(name)
-for widget in w.WIDGETS:
-    assert w.call(widget)["ok"], widget
+results = {widget: w.call(widget) for widget in w.WIDGETS}
+assert all(result["ok"] for result in results.values()), results
+# The planner answered from the warm state the runtime carries; a search from nothing must agree.
+from calc.web.calculators import planner
+warm = sum(len(v) for k, v in planner._SEARCH_CACHE.items() if k[0] == "capacities")
+planner._SEARCH_CACHE.clear()
+assert w.call("planner") == results["planner"], "the runtime's warm planner state gives another plan"
+print(f"planner warm state: {warm} capacities, the same plan as a fresh search")
 print(f"trimmed runtime alone: imported {len(modules)} calc modules and {len(CALC_IMPORTS)} stdlib modules "
       f"calc names, ran {len(w.WIDGETS)} calculators")
 `);

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import site_assets  # noqa: E402
+from calc.web.calculators.planner import WARM_STATE  # noqa: E402
 
 # Test modules that need only calc and pytest (no mkdocs, no browser, no subprocess).
 PURE_TESTS = [
@@ -71,6 +72,7 @@ def test_calc_suite_passes_on_the_trimmed_runtime():
     tail = result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, tail
     assert "trimmed runtime alone: imported" in result.stdout, tail
+    assert re.search(r"planner warm state: [1-9]\d* capacities, the same plan", result.stdout), tail
     assert "/lib/python314.zip/calc/__init__.pyc" in result.stdout, tail  # calc as compiled into the runtime
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
     examples = int(re.search(r"doctests: (\d+) examples, 0 failed", result.stdout).group(1))
@@ -85,7 +87,9 @@ def test_trimmed_runtime_is_smaller_and_compiled():
     runtime = site_assets.build_runtime(wheel, key)
     names = zipfile.ZipFile(runtime / "runtime.zip").namelist()
     full = zipfile.ZipFile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").namelist()
-    assert all(n.endswith((".pyc", ".json")) for n in names), [n for n in names if not n.endswith((".pyc", ".json"))]
+    warm = "calc/" + WARM_STATE  # the planner's search for its defaults, done at build time
+    assert warm in names
+    assert all(n.endswith((".pyc", ".json")) or n == warm for n in names), [n for n in names if not n.endswith((".pyc", ".json"))]
     stdlib = [n for n in names if not n.startswith("calc/")]
     assert len(stdlib) < len([n for n in full if n.endswith(".py")]) / 2
     assert "calc/data/accelerators.json" in names and "calc/web/widgets.pyc" in names

@@ -46,11 +46,15 @@
 
     start() {
       if (this.ready) return this.ready;
+      window.calcStartCalled = performance.now();
       this.setState("loading");
+      // The page's <head> may have started the worker already (scripts/docs_hook.py): adopt it once.
+      const early = window.calcEarlyWorker;
+      window.calcEarlyWorker = null;
       this.ready = new Promise((resolve, reject) => {
         let worker;
         try {
-          worker = new Worker(new URL("calc-worker.mjs", SCRIPT), { type: "module" });
+          worker = early ? early.worker : new Worker(new URL("calc-worker.mjs", SCRIPT), { type: "module" });
         } catch (error) {
           reject(error);
           return;
@@ -64,6 +68,8 @@
             window.calcStartupMs = data.ms;
             window.calcStartupHow = data.how;
             window.calcStartupWhy = data.why;
+            window.calcStartupMarks = { ...data.marks, page: performance.timeOrigin, ready: performance.timeOrigin + performance.now() };
+            window.calcStartupResources = data.resources;
             resolve();
           } else if (data.type === "failed") {
             clearTimeout(timer);
@@ -83,6 +89,11 @@
           clearTimeout(timer);
           reject(event.message ? new Error(event.message) : keyed("worker error", "detail.workerError"));
         };
+        if (early) {
+          for (const message of early.messages) worker.onmessage(message);
+          if (early.error) worker.onerror(early.error);
+          return;
+        }
         // `?calc-start=plain|snapshot` forces a start path (tests, benchmark); otherwise the worker picks.
         const forced = new URLSearchParams(location.search).get("calc-start");
         worker.postMessage({ type: "init", vendor: VENDOR.href, start: forced || "auto" });
@@ -430,7 +441,7 @@
         return;
       }
       output.innerHTML = result.html;
-      window.calcMarkScrollers?.(); // a wide result table scrolls: make it reachable by keyboard
+      window.calcMarkScrollers?.(output); // a wide result table scrolls: make it reachable by keyboard
       output.classList.remove("calc-stale");
       output.removeAttribute("title");
       root.dataset.values = JSON.stringify(result.values);

@@ -13,6 +13,22 @@
 let callJson = null;
 let starting = null;
 
+// Moments of the start-up (epoch ms, so the page can place them on its own timeline): the benchmark's
+// breakdown of where a cold start spends its time (scripts/bench_first_visit.py --phases).
+const marks = { worker: performance.timeOrigin };
+const mark = (name) => {
+  marks[name] = performance.timeOrigin + performance.now();
+};
+for (const name of ["instantiate", "instantiateStreaming"]) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = async (...args) => {
+    mark(`${name} start`);
+    const result = await original.apply(WebAssembly, args);
+    mark(`${name} end`);
+    return result;
+  };
+}
+
 async function fetchOk(url, options) {
   const response = await fetch(url, options);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -64,10 +80,11 @@ function measureRate(response, manifest) {
 }
 
 // ------------------------------------------------------------------ which start
-// The snapshot skips Python's start-up (measured at build time: manifest.start_ms) but is a large
-// extra download; the plain start needs only the files both paths share.  So the snapshot is used
-// when it is already in the browser's cache, or when the measured connection brings it in less time
-// than it saves; otherwise the plain start, so no connection goes live later than a plain page would.
+// The snapshot skips Python's start-up but is a ~4 MB extra download, and restoring it is not free: measured
+// in Chromium (scripts/bench_first_visit.py --phases), decompressing its ~31 MB and setting up that much memory
+// cost about what it saves, even on a local link.  So a first visit starts plainly at once (waiting to
+// measure the connection would only delay it); the snapshot is used when it is already in the browser's
+// cache (fetched after a plain start on a fast connection, see prefetchLater), or when forced.
 async function choose(start, manifest, snapshotUrl, rate) {
   if (!manifest.snapshot) return { how: "plain start", why: "no snapshot built" };
   if (start === "plain" || start === "snapshot") return { how: start === "plain" ? "plain start" : "snapshot", why: "forced" };
@@ -79,13 +96,15 @@ async function choose(start, manifest, snapshotUrl, rate) {
   } catch {
     // not in the cache: the usual first visit
   }
-  const { wirePerMs, encoding } = await rate;
-  const size = manifest.sizes[manifest.snapshot];
-  const downloadMs = (size[encoding] || size.raw) / wirePerMs;
-  const savesMs = manifest.start_ms.plain - manifest.start_ms.snapshot;
-  const mbps = wirePerMs * 8e-3;
-  const why = `${mbps.toFixed(1)} Mbit/s: snapshot ${Math.round(downloadMs)} ms to fetch, saves ${savesMs} ms`;
-  return { how: downloadMs < savesMs ? "snapshot" : "plain start", why, mbps };
+  return { how: "plain start", why: "snapshot not cached", rate };
+}
+
+// The connection's rate, once the wasm's download told it (for the report and prefetchLater).
+async function describeRate(choice) {
+  if (!choice.rate) return;
+  const { wirePerMs } = await choice.rate;
+  choice.mbps = wirePerMs * 8e-3;
+  choice.why = `${choice.why}; ${Number.isFinite(choice.mbps) ? choice.mbps.toFixed(1) : "> 1000"} Mbit/s measured`;
 }
 
 async function start(vendor, startPath) {
@@ -96,7 +115,9 @@ async function start(vendor, startPath) {
   const wasm = nativeFetch(wasmUrl);
   const asm = import(`${indexURL}pyodide.asm.mjs`);
   const pyodideModule = import(`${indexURL}pyodide.mjs`);
+  mark("script");
   const manifest = await (await fetchOk(at("calc-manifest.json"), { cache: "no-cache" })).json();
+  mark("manifest");
   if (!manifest.runtime) return startWithWheel(await pyodideModule, indexURL, at, manifest, t0);
 
   const runtimeUrl = at(manifest.runtime);
@@ -104,7 +125,9 @@ async function start(vendor, startPath) {
   const snapshotUrl = manifest.snapshot ? at(manifest.snapshot) : null;
   const measured = measureRate(await wasm, manifest);
   early.set(wasmUrl, Promise.resolve(measured.response));
+  mark("wasm headers");
   const choice = await choose(startPath, manifest, snapshotUrl, measured.rate);
+  mark("path chosen");
   const options = {
     indexURL,
     stdLibURL: runtimeUrl, // the trimmed library with calc inside: nothing else to fetch or unpack
@@ -117,6 +140,7 @@ async function start(vendor, startPath) {
   if (how === "snapshot") {
     try {
       const snapshot = choice.response || (await fetchOk(snapshotUrl));
+      snapshot.clone().arrayBuffer().then(() => mark("snapshot downloaded"), () => {});
       pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot.arrayBuffer() });
     } catch (error) {
       console.warn("calc: snapshot start failed, starting Python normally:", error);
@@ -125,7 +149,10 @@ async function start(vendor, startPath) {
     }
   }
   pyodide ??= await loadPyodide(options);
+  mark("pyodide loaded");
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
+  mark("calc imported");
+  await describeRate(choice);
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
@@ -148,13 +175,22 @@ async function startWithWheel({ loadPyodide }, indexURL, at, manifest, t0) {
   return { ms: performance.now() - t0, how: "plain start", why: "full library and wheel" };
 }
 
+// When each of the worker's downloads started, got its first byte and ended (epoch ms).
+function resourceTimes() {
+  return performance.getEntriesByType("resource").map((entry) => ({
+    name: entry.name.split("/").pop(), start: performance.timeOrigin + entry.startTime,
+    firstByte: performance.timeOrigin + entry.responseStart, end: performance.timeOrigin + entry.responseEnd,
+    bytes: entry.transferSize,
+  }));
+}
+
 self.onmessage = async (event) => {
   const message = event.data;
   if (message.type === "init") {
     starting ??= start(message.vendor, message.start || "auto");
     try {
       const { ms, how, why } = await starting;
-      self.postMessage({ type: "ready", ms, how, why });
+      self.postMessage({ type: "ready", ms, how, why, marks, resources: resourceTimes() });
     } catch (error) {
       self.postMessage({ type: "failed", error: String(error && error.message ? error.message : error) });
     }

@@ -12,7 +12,21 @@
   const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
   if ("serviceWorker" in navigator && window.isSecureContext) {
     const root = new URL("../", SCRIPT);
-    navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(() => {});
+    const register = () => navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname }).catch(() => {});
+    // Its install downloads the whole site (tens of MB): not while the page loads, nor while a calculator's
+    // Python is still on its way (they would share the connection), but once the page has loaded and calc is
+    // live (or has failed).
+    const calcSettled = () => !document.querySelector(".calc-widget") ||
+      document.documentElement.matches(".calc-ready, .calc-failed");
+    window.addEventListener("load", () => {
+      if (calcSettled()) return register();
+      const observer = new MutationObserver(() => {
+        if (!calcSettled()) return;
+        observer.disconnect();
+        register();
+      });
+      observer.observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+    }, { once: true });
   }
 
   const SCROLLERS = ".md-typeset__scrollwrap, .calc-table-wrap, .highlight-ipynb, .jp-OutputArea-output pre, .arithmatex";
@@ -33,8 +47,9 @@
     return say("region.scroll", "Scrolling region");
   }
 
-  function markScrollers() {
-    for (const box of document.querySelectorAll(SCROLLERS)) {
+  // `root`: only the boxes inside it (a calculator's new result), so a recompute does not lay out the whole page.
+  function markScrollers(root = document) {
+    for (const box of root.querySelectorAll(SCROLLERS)) {
       const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
       const overflow = getComputedStyle(box);
       const scrollable = scrolls && /(auto|scroll)/.test(overflow.overflowX + overflow.overflowY);

@@ -21,9 +21,40 @@ FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_m
 _SEARCH_CACHE: dict = {}
 _SEARCH_CACHE_ENTRIES = 6
 
+# The browser's runtime (scripts/make_runtime.mjs) carries the capacities the search found for the default
+# inputs, computed at build time by this same code: the page's first live plan, and any later edit of the
+# users or the prices, then take tens of milliseconds instead of a full search (~1 s in the browser).
+# Absent elsewhere (a plain install of calc searches as usual).
+WARM_STATE = "data/planner_warm.pickle"
+_warm_tried: list[bool] = []
+
+
+def warm_state() -> bytes:
+    """The search cache's capacities as they stand (after a plan with the defaults, at build time)."""
+    import pickle
+
+    return pickle.dumps({key: value for key, value in _SEARCH_CACHE.items() if key[0] == "capacities"}, protocol=5)
+
+
+def _load_warm_state() -> None:
+    """Seed the cache once from the runtime's warm state, if it has one."""
+    if _warm_tried:
+        return
+    _warm_tried.append(True)
+    import pickle
+    from importlib import resources
+
+    try:
+        data = resources.files("calc").joinpath(WARM_STATE).read_bytes()
+    except OSError:  # FileNotFoundError outside the browser runtime
+        return
+    for key, capacities in pickle.loads(data).items():
+        _SEARCH_CACHE.setdefault(key, capacities)
+
 
 def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float, users: int,
           hardware: str, efficiency: str, prices: str) -> WidgetResult:
+    _load_warm_state()
     eff = EFFICIENCIES[efficiency]
     price_map = parse_prices(prices.replace("\n", ",").split(","), field="prices")
     try:
