@@ -338,12 +338,26 @@ def variants(name: str) -> list[dict[str, str]]:
 
 
 def _chart_texts(spec: object) -> list[str]:
-    """The words a chart draws: titles, axis titles and the series' labels."""
-    if isinstance(spec, dict):
-        return [t for k, v in spec.items() for t in ([v] if k in ("title", "label") and isinstance(v, str) else _chart_texts(v))]
-    if isinstance(spec, list):
-        return [t for v in spec for t in _chart_texts(v)]
-    return []
+    """The words a chart draws: titles, axis titles and labels, and the legend's (and a nominal axis's) entries."""
+    def walk(node: object, found: list) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("title", "label") and isinstance(v, str):
+                    found.append(("text", v))
+                elif k in ("color", "x", "y") and isinstance(v, dict) and "field" in v and (k == "color" or v.get("type") == "nominal"):
+                    found.append(("field", v["field"]))
+                if k == "values" and isinstance(v, list):
+                    found.append(("data", v))
+                walk(v, found)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, found)
+
+    found: list = []
+    walk(spec, found)
+    fields = {x for kind, x in found if kind == "field"}
+    rows = [row for kind, values in found if kind == "data" for row in values if isinstance(row, dict)]
+    return [x for kind, x in found if kind == "text"] + [row[f] for row in rows for f in fields if isinstance(row.get(f), str)]
 
 
 def test_the_word_detector():

@@ -710,6 +710,15 @@ ZH: dict[str, str] = {
     "Σ bytes of attention core and MLA form": "Σ 注意力核心与 MLA 形式的字节数",
     "Σ FLOPs of MLA absorb/decompress matmuls": "Σ MLA 吸收/解压矩阵乘的 FLOPs",
     "attention decode": "解码时的注意力",  # a kernel in the roofline notebook's table
+    # the legends' series: the anatomy chart's operator groups, the attention chart's lines
+    "attention": "注意力",
+    "embedding": "词嵌入",
+    "head": "输出头",
+    "mlp": "MLP",
+    "norm": "归一化",
+    "residual": "残差",
+    "moe": "MoE",
+    "ridge ({gpu})": "拐点（{gpu}）",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
