@@ -300,7 +300,7 @@
     const say = (key) => messages[key] || ENGLISH[key] || key;
     // Why something failed: the catalog's words when the page knows the reason; otherwise the browser's or
     // Python's own (English) text, shown as is on an English page and kept in a tooltip on another.
-    const explain = (error) => (!error ? "" : error.key ? say(error.key) : lang === "en" ? error.message : "");
+    const explain = (error) => (!error ? "" : error.key ? messages[error.key] || error.message : lang === "en" ? error.message : "");
     const why = (error) => (error && !error.key && lang !== "en" ? error.message : "");
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
     chart.dataset.unavailable = say("Chart unavailable");
