@@ -141,8 +141,8 @@ def test_chinese_chart_titles_fit_a_phone(browser: Browser, site_url: str):
         page.locator(f"#calc-{name} .calc-chart").scroll_into_view_if_needed()  # charts are drawn when seen
         page.wait_for_selector(f"#calc-{name} .calc-chart svg", timeout=LIVE_TIMEOUT_MS)
         title = page.locator(f"#calc-{name} .calc-chart svg .role-title-text text")
-        assert title.count() >= 1 and CJK.search(" ".join(title.all_inner_texts()))
+        assert title.count() >= 1 and CJK.search(" ".join(title.all_text_contents()))
         for i in range(title.count()):
             box = title.nth(i).bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, title.nth(i).inner_text(), box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, title.nth(i).text_content(), box)
     context.close()
