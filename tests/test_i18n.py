@@ -455,3 +455,21 @@ def test_glossary_terms_are_the_pages_words():
     glossary = (DOCS / "glossary.zh.md").read_text(encoding="utf-8")
     for term in ("潜向量", "吸收式", "展开式", "查询头", "缩放系数", "零点", "路由器", "共享专家", "集合通信", "数据并行注意力"):
         assert term in glossary, term
+
+
+#: Typing mistakes a reader makes in any box: each must be answered in Chinese on a Chinese page.
+TYPOS = ["abc", "", "-1", "0", "1e400", "1.5", "99999999999", "1,5"]
+
+
+@pytest.mark.parametrize("name", list(widgets.WIDGETS))
+def test_every_typo_is_answered_in_chinese(name: str):
+    left = {}
+    for field in widgets.get_widget(name).fields:
+        if field.kind == "choice":
+            continue
+        for typo in TYPOS:
+            result = widgets.call(name, {field.name: typo}, lang="zh")
+            message = re.sub(r"'[^']*'", "", result.get("message", ""))  # a quoted value is what the reader typed
+            if not result["ok"] and english_words(message):
+                left.setdefault(message, (field.name, typo))
+    assert not left, left

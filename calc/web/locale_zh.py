@@ -724,6 +724,13 @@ ZH: dict[str, str] = {
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
     # errors the calculators' other branches reach (issue 17 follow-up)
     "Number format": "数值格式",
+    "Model width": "模型宽度",
+    "KV heads": "KV 头数",
+    "{n} weights": "{n} 个权重",
+    "{n} weight": "{n} 个权重",
+    "Prices": "价格",
+    "must be written GPU=price per GPU-hour, e.g. H100-SXM5-80GB=2.5": "要写成 GPU=每 GPU 小时的价格，例如 H100-SXM5-80GB=2.5",
+    "is not in the catalog; it has {n} parts, e.g. {parts}": "不在硬件目录中；目录里有 {n} 种硬件，例如 {parts}",
     "has no peak for {gpu}; this part lists: {have}": "在 {gpu} 上没有峰值；该硬件列出的有：{have}",
     "{gpu} has no {dtype} tensor peak: pick another scheme or GPU": "{gpu} 没有 {dtype} 的 Tensor 峰值：请换一个方案或 GPU",
     "do not fit in a total memory of {n}; use more GPUs or smaller weights": "放不进总共 {n} 字节的显存：请增加 GPU 或换用更小的权重",
