@@ -129,3 +129,20 @@ def test_chinese_figures_and_interface(browser: Browser, site_url: str):
     # Material's own interface is Chinese: the search box's placeholder.
     assert page.locator("input.md-search__input").get_attribute("placeholder") == "搜索"
     context.close()
+
+
+def test_chinese_chart_titles_fit_a_phone(browser: Browser, site_url: str):
+    """Chinese has no spaces to break a title at, and its characters are twice as wide: titles still fit."""
+    context = new_context(browser, viewport={"width": 390, "height": 844})
+    context.route("**/vendor/pyodide/**", lambda route: route.abort())  # the build-time charts are drawn all the same
+    page = context.new_page()
+    for path, name in (("zh/planner/", "planner"), ("zh/latency/", "decode_latency")):
+        page.goto(site_url + path)
+        page.locator(f"#calc-{name} .calc-chart").scroll_into_view_if_needed()  # charts are drawn when seen
+        page.wait_for_selector(f"#calc-{name} .calc-chart svg", timeout=LIVE_TIMEOUT_MS)
+        title = page.locator(f"#calc-{name} .calc-chart svg .role-title-text text")
+        assert title.count() >= 1 and CJK.search(" ".join(title.all_text_contents()))
+        for i in range(title.count()):
+            box = title.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, title.nth(i).text_content(), box)
+    context.close()

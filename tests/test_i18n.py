@@ -338,12 +338,26 @@ def variants(name: str) -> list[dict[str, str]]:
 
 
 def _chart_texts(spec: object) -> list[str]:
-    """The words a chart draws: titles, axis titles and the series' labels."""
-    if isinstance(spec, dict):
-        return [t for k, v in spec.items() for t in ([v] if k in ("title", "label") and isinstance(v, str) else _chart_texts(v))]
-    if isinstance(spec, list):
-        return [t for v in spec for t in _chart_texts(v)]
-    return []
+    """The words a chart draws: titles, axis titles and labels, and the legend's (and a nominal axis's) entries."""
+    def walk(node: object, found: list) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("title", "label") and isinstance(v, str):
+                    found.append(("text", v))
+                elif k in ("color", "x", "y") and isinstance(v, dict) and "field" in v and (k == "color" or v.get("type") == "nominal"):
+                    found.append(("field", v["field"]))
+                if k == "values" and isinstance(v, list):
+                    found.append(("data", v))
+                walk(v, found)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, found)
+
+    found: list = []
+    walk(spec, found)
+    fields = {x for kind, x in found if kind == "field"}
+    rows = [row for kind, values in found if kind == "data" for row in values if isinstance(row, dict)]
+    return [x for kind, x in found if kind == "text"] + [row[f] for row in rows for f in fields if isinstance(row.get(f), str)]
 
 
 def test_the_word_detector():
@@ -441,3 +455,21 @@ def test_glossary_terms_are_the_pages_words():
     glossary = (DOCS / "glossary.zh.md").read_text(encoding="utf-8")
     for term in ("潜向量", "吸收式", "展开式", "查询头", "缩放系数", "零点", "路由器", "共享专家", "集合通信", "数据并行注意力"):
         assert term in glossary, term
+
+
+#: Typing mistakes a reader makes in any box: each must be answered in Chinese on a Chinese page.
+TYPOS = ["abc", "", "-1", "0", "1e400", "1.5", "99999999999", "1,5"]
+
+
+@pytest.mark.parametrize("name", list(widgets.WIDGETS))
+def test_every_typo_is_answered_in_chinese(name: str):
+    left = {}
+    for field in widgets.get_widget(name).fields:
+        if field.kind == "choice":
+            continue
+        for typo in TYPOS:
+            result = widgets.call(name, {field.name: typo}, lang="zh")
+            message = re.sub(r"'[^']*'", "", result.get("message", ""))  # a quoted value is what the reader typed
+            if not result["ok"] and english_words(message):
+                left.setdefault(message, (field.name, typo))
+    assert not left, left

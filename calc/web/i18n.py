@@ -123,18 +123,19 @@ def lookup(text: str, lang: str, *, names: dict[str, str] | None = None, error: 
     for pattern, target in _templates(lang, error):
         match = pattern.fullmatch(stripped)
         if match:
-            values = {k: _piece(k, v, lang, names) for k, v in match.groupdict().items()}
+            values = {k: _piece(k, v, lang, names, error) for k, v in match.groupdict().items()}
             return text.replace(stripped, target.format(**values))
     return None
 
 
-def _piece(name: str, value: str, lang: str, names: dict[str, str] | None) -> str:
-    """A captured value: a field name becomes its label; a known word is translated; numbers stay."""
+def _piece(name: str, value: str, lang: str, names: dict[str, str] | None, error: bool = False) -> str:
+    """A captured value: a field name becomes its label; a known word is translated; numbers stay.  Inside an
+    error message a piece may itself be one ("Layers: 1e11 is too large" before "; give a whole number …")."""
     if name == "field" and names and value in names:
         return names[value]
     if _is_number(name) or name == "value":
         return value
-    translated = lookup(value, lang, names=names)
+    translated = lookup(value, lang, names=names, error=error)
     if translated is None and "; " in value:
         translated = _list(value.split("; "), lang)
     if translated is None and " + " in value:  # a sum of named terms ("attention (fused…) + q absorb (…)")
@@ -187,7 +188,7 @@ def chart(spec: object, lang: str) -> object:
     if lang == "en" or spec is None:
         return spec
     if isinstance(spec, dict):
-        return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout") and isinstance(v, str)
+        return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout", "series") and isinstance(v, str)
                     else [t(s, lang) for s in v] if k == "sort" and isinstance(v, list) and all(isinstance(s, str) for s in v)
                     else chart(v, lang)) for k, v in spec.items()}
     if isinstance(spec, list):

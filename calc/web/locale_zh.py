@@ -716,11 +716,27 @@ ZH: dict[str, str] = {
     "Σ bytes of attention core and MLA form": "Σ 注意力核心与 MLA 形式的字节数",
     "Σ FLOPs of MLA absorb/decompress matmuls": "Σ MLA 吸收/解压矩阵乘的 FLOPs",
     "attention decode": "解码时的注意力",  # a kernel in the roofline notebook's table
+    # the legends' series: the anatomy chart's operator groups, the attention chart's lines
+    "attention": "注意力",
+    "embedding": "词嵌入",
+    "head": "输出头",
+    "mlp": "MLP",
+    "norm": "归一化",
+    "residual": "残差",
+    "moe": "MoE",
+    "ridge ({gpu})": "拐点（{gpu}）",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
     # errors the calculators' other branches reach (issue 17 follow-up)
     "Number format": "数值格式",
+    "Model width": "模型宽度",
+    "KV heads": "KV 头数",
+    "{n} weights": "{n} 个权重",
+    "{n} weight": "{n} 个权重",
+    "Prices": "价格",
+    "must be written GPU=price per GPU-hour, e.g. H100-SXM5-80GB=2.5": "要写成 GPU=每 GPU 小时的价格，例如 H100-SXM5-80GB=2.5",
+    "is not in the catalog; it has {n} parts, e.g. {parts}": "不在硬件目录中；目录里有 {n} 种硬件，例如 {parts}",
     "has no peak for {gpu}; this part lists: {have}": "在 {gpu} 上没有峰值；该硬件列出的有：{have}",
     "{gpu} has no {dtype} tensor peak: pick another scheme or GPU": "{gpu} 没有 {dtype} 的 Tensor 峰值：请换一个方案或 GPU",
     "do not fit in a total memory of {n}; use more GPUs or smaller weights": "放不进总共 {n} 字节的显存：请增加 GPU 或换用更小的权重",

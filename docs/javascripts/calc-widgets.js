@@ -175,17 +175,23 @@
     chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
 
-  // A title longer than the chart is wide is broken into lines (Vega would clip it on a phone).
+  // A title longer than the chart is wide is broken into lines (Vega would clip it on a phone).  A Chinese
+  // character is about as wide as two Latin ones, and Chinese has no spaces: a line may end between any two.
+  const WIDE = /[\u3000-\u9fff\uff00-\uffef]/;
+  const units = (text) => [...text].reduce((n, c) => n + (WIDE.test(c) ? 2 : 1), 0);
   function fitTitle(spec, width) {
     const text = typeof spec.title === "string" ? spec.title : null;
-    const perLine = Math.max(20, Math.floor(width / 7.5)); // ~7.5 px per character at Vega's 13 px title
-    if (!text || text.length <= perLine) return spec;
+    // A colour legend takes ~110 px on the right, and the title is centred over what is left.
+    const legend = /"color":\{[^{}]*"field"/.test(JSON.stringify(spec)) ? 110 : 0;
+    const perLine = Math.max(20, Math.floor((width - legend) / 7.5)); // ~7.5 px per Latin character at Vega's 13 px title
+    if (!text || units(text) <= perLine) return spec;
     const lines = [""];
-    for (const word of text.split(" ")) {
-      if (lines[lines.length - 1] && (lines[lines.length - 1] + " " + word).length > perLine) lines.push(word);
-      else lines[lines.length - 1] = lines[lines.length - 1] ? `${lines[lines.length - 1]} ${word}` : word;
+    for (const piece of text.match(/[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+|\s+/g)) {
+      const line = lines[lines.length - 1];
+      if (line.trim() && piece.trim() && units(line + piece) > perLine) lines.push(piece);
+      else lines[lines.length - 1] = line + piece;
     }
-    return { ...spec, title: { text: lines } };
+    return { ...spec, title: { text: lines.map((line) => line.trim()) } };
   }
 
   // The prerendered chart is drawn when it is about to scroll into view, and only once Python is live
@@ -305,7 +311,7 @@
     const say = (key) => messages[key] || ENGLISH[key] || key;
     // Why something failed: the catalog's words when the page knows the reason; otherwise the browser's or
     // Python's own (English) text, shown as is on an English page and kept in a tooltip on another.
-    const explain = (error) => (!error ? "" : error.key ? say(error.key) : lang === "en" ? error.message : "");
+    const explain = (error) => (!error ? "" : error.key ? messages[error.key] || error.message : lang === "en" ? error.message : "");
     const why = (error) => (error && !error.key && lang !== "en" ? error.message : "");
     const prerendered = { html: output.innerHTML, spec: JSON.parse(chart.dataset.spec) };
     chart.dataset.unavailable = say("Chart unavailable");

@@ -59,7 +59,7 @@ def _quantization(*, scheme: str, d_in: int, d_out: int, tokens: int, group_size
     table = render_table(("scheme", "bytes (MB)", "time (µs)", "bound", "vs bf16"), tuple(
         (name, "n/a", "n/a", f"no {SCHEMES[name][1]} peak", "")
         if r is None else (name, f"{r.bytes_moved.value / 1e6:,.2f}", f"{r.time.value * 1e6:,.2f}", r.bound,
-                           f"{base.time.value / r.time.value:,.2f} ×")
+                           f"{base.time.value / r.time.value:,.2f}\u00a0×")  # no break between number and ×
         for name, r in runs.items()), caption=f"T = {tokens:,}, {d_in:,} × {d_out:,} weights, on {part.name}")
     points = []
     for t in sorted({*SWEEP, tokens}):
