@@ -166,6 +166,18 @@ def test_launch_settings_of_the_inferencex_scripts():
     assert ix.launch_settings(by_id["ix0000"]) == {}  # H200 SGLang: the defaults
 
 
+def test_requests_beyond_memory_wait_by_littles_law():
+    # ix1211: B200 fp8 TP8 MTP, 8k/1k at concurrency 256, of which 240 fit in memory.  The loop completes 240
+    # requests per end-to-end time E, so the 16 others wait (256 / 240 − 1) · E each before admission.
+    r = ix.row("ix1211")
+    assert r.batch == 240
+    ev = make_evaluator(model="DeepSeek-V3", gpu="B200", tp=8, weights="fp8", activations="fp8", kv="fp8",
+                        efficiency=TRTLLM)
+    s = serve_details(ev, batch=240, prompt_len=7373, output_len=922, continuous=True, draft_tokens=3, acceptance=0.7)
+    e2e = s.ttft + 921 * s.tpot
+    assert r.ttft == pytest.approx(s.ttft + (256 / 240 - 1) * e2e)
+
+
 def test_disaggregated_point_is_its_decode_workers():
     # ix1496: GB200, 1 prefill worker TEP4 + 4 decode workers TEP8, concurrency 256 -> 64 requests per decode
     # worker; TPOT is that worker's decode step (no prefill interleaved), TTFT is not predicted.

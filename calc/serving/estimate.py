@@ -243,7 +243,7 @@ def serving_estimate(*, model: Model, gpu: str | Accelerator, prompt_len: int = 
     ms = lambda x: num(x * 1e3)  # noqa: E731
     p1 = ev.prefill(batch=1, prompt_len=p).total
     if cont:
-        ttft_q = q(ttft, "s", "request overhead + step in flight + prompts ahead + prefill + one decode step",
+        ttft_q = q(ttft, "s", "request overhead + wait to be admitted + prompts ahead + prefill + one decode step",
                    f"{ms(ev.eff.request_overhead)} + {ms(r.wait)} + {ms(r.queue)} + {ms(pre.total)} + "
                    f"{ms(dec.total)} ms = {ms(ttft)} ms")
     else:

@@ -11,7 +11,10 @@ link and source commit, from the project's reference file by
 * **concurrency** C is a closed-loop client limit, not the engine batch: the
   model runs C requests under continuous batching (``batch=C``) with the TTFT
   model of :func:`calc.serving.estimate.serve_details`; where C requests do not
-  fit in memory the running batch is the largest that does (said in the row);
+  fit in memory the running batch B is the largest that does (said in the row)
+  and the other C − B wait in the engine's queue: the closed loop completes B
+  requests per end-to-end time, so by Little's law each waits (C / B − 1) ×
+  end-to-end before it is admitted, on top of its TTFT;
 * **parallelism**: ``TPn`` = tensor parallel n (experts sharded);
   ``TEPn`` = attention TP n + expert parallel n; ``DEPn`` = data-parallel
   attention + expert parallel n;
@@ -201,7 +204,9 @@ def predict(point: Point, efficiency: Efficiency) -> Row:
     e2e = r.ttft + (o - 1) * r.tpot
     # The engine finishes its running batch of requests every end-to-end time, each with p + o tokens.
     tput = batch / e2e * (p + o) / point.tp
-    return Row(point=point, tpot=r.tpot, ttft=r.ttft, prefill_only=r.prefill.total, throughput_per_gpu=tput,
+    # Requests beyond the memory limit queue for a free slot (Little's law over the closed loop).
+    queued = (point.concurrency / batch - 1) * e2e
+    return Row(point=point, tpot=r.tpot, ttft=r.ttft + queued, prefill_only=r.prefill.total, throughput_per_gpu=tput,
                batch=batch, reason="; ".join(notes), efficiency=efficiency)
 
 
