@@ -211,3 +211,16 @@ def test_config_notation_follows_inferencex():
     assert Config(ep=False, dp_attention=False, **base).parallel == "TP8"
     assert Config(ep=True, dp_attention=False, **base).parallel == "TEP8"
     assert Config(ep=True, dp_attention=True, **base).parallel == "DEP8"
+
+
+def test_frontier_restricted_to_a_measured_recipe_reproduces_the_validation_prediction():
+    # InferenceX ix0036: H200, SGLang TP8, fp8, bf16 cache, 1k/1k nominal (0.9 × 1,024 = 922 tokens read each way),
+    # concurrency 64; measured 29.7 tokens/s per user and 469 tokens/s per GPU (input + output).
+    row = calc.inferencex_row(point_id="ix0036")
+    f = frontier(model="DeepSeek-V3", gpus=("H200",), prompt_len=922, output_len=922, formats=("fp8",),
+                 kv_formats=("16-bit",), tp_sizes=(8,), expert_parallel=False, dp_attention=False, speculative=False,
+                 disaggregated=False)
+    q = next(q for c in f.curves for q in c.points if q.batch == 64)
+    assert q.tpot == pytest.approx(row.tpot, rel=1e-12)
+    assert q.throughput_per_gpu == pytest.approx(row.throughput_per_gpu, rel=1e-12)
+    assert row.point.throughput_per_gpu == pytest.approx(469, abs=1)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .estimate import serve_details
 from .parts import Parts
-from .space import Config, Space
+from .space import SCALE_UP_WORLD, Config, Space
 
 #: Largest share of time a prefill worker may be busy when sizing x (queues explode near 1).
 PREFILL_BUSY = 0.85
@@ -99,7 +99,8 @@ class Prefill:
     def options(self, c: Config) -> list[tuple[Config, float]]:
         s, out = self.space, []
         for tp in s.o.tp_sizes:
-            if tp > c.tp * 8 or (tp > 1 and s.part(c).interconnect is None) or s.m.n_heads % tp:
+            part = s.part(c)  # a prefill worker stays inside one scale-up domain, like a decode replica
+            if tp > SCALE_UP_WORLD.get(part.name, 8) or (tp > 1 and part.interconnect is None) or s.m.n_heads % tp:
                 continue
             ep = s.m.is_moe and tp > 1 and s.o.expert_parallel and tp <= s.m.n_experts
             pc = Config(gpu=c.gpu, tp=tp, ep=ep, dp_attention=False, format=c.format, weights=c.weights, kv=c.kv,

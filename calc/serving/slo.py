@@ -111,7 +111,18 @@ def plan_slo(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", us
         if disaggregated:
             runs.append(lambda b, c=c: disagg.disaggregated(space, pre, c, b, kv_link))
         for run in runs:
-            best, lo, hi = None, 1, cap  # largest batch in [1, cap] that meets the SLO
+            # Largest batch in [1, cap] that meets the SLO: the memory limit first (often it does, or batch 1
+            # already fails), then bisection between them.
+            best, lo, hi = None, 1, cap
+            for b in (cap, 1):
+                q = run(b)
+                evaluations += 1
+                if q is not None and meets(q):
+                    best, lo = (q, cap + 1) if b == cap else (q, 2)
+                    break
+                if b == 1:
+                    lo = hi + 1  # not even one request meets it
+                hi = cap - 1
             while lo <= hi:
                 mid = (lo + hi) // 2
                 q = run(mid)

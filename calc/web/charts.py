@@ -184,7 +184,8 @@ def frontier_spec(*, title: str, curves: list[dict[str, Any]], measured: list[di
         layers.append({"data": {"values": measured},
                        "mark": {"type": "point", "shape": "diamond", "filled": False, "size": 60, "strokeWidth": 1.5},
                        "encoding": {"x": x, "y": y, "color": color,
-                                    "shape": {"datum": measured_label, "type": "nominal", "title": None},
+                                    "shape": {"datum": measured_label, "type": "nominal", "title": None,
+                                              "scale": {"range": ["diamond"]}},
                                     "tooltip": tips}})
     if best is not None:
         layers.append({"data": {"values": [best]},
