@@ -51,32 +51,15 @@ self.fetch = (input, init) => {
   return nativeFetch(input, init);
 };
 
-// Bytes of the wasm seen so far, to measure the connection while it downloads (both paths need it).
-function measureRate(response, manifest) {
-  const [forPyodide, forCount] = response.body.tee();
-  const rate = (async () => {
-    const reader = forCount.getReader();
-    let first = null;
-    let bytes = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      const now = performance.now();
-      if (done) break;
-      if (first === null) first = now; // time from the first byte: the round trip is not bandwidth
-      else bytes += value.length;
-      if (bytes >= 384_000 && now - first >= 40) {
-        reader.cancel().catch(() => {});
-        return bytes / (now - first); // decoded bytes per ms
-      }
-    }
-    return Infinity; // the whole file came in one go: local, or from the cache
-  })().then((decodedPerMs) => {
-    // The body is counted decoded; what the wire carried depends on the encoding the host chose.
-    const sizes = (manifest.sizes || {})["pyodide/pyodide.asm.wasm"] || {};
-    const encoding = { br: "br", gzip: "gz" }[response.headers.get("content-encoding")] || "raw";
-    return { wirePerMs: decodedPerMs * ((sizes[encoding] || sizes.raw || 1) / (sizes.raw || 1)), encoding };
-  });
-  return { response: new Response(forPyodide, response), rate };
+// The connection's rate, from the wasm's download as Resource Timing saw it (bytes on the wire from its first byte
+// to its last): for the start-up report and prefetchLater.  The wasm's Response itself goes to Pyodide untouched
+// (not copied through a stream), so WebAssembly.instantiateStreaming may keep its compiled code in the HTTP cache
+// and a later full load of a page skips the compilation.
+function wireRate(url) {
+  const entry = performance.getEntriesByName(url).pop();
+  if (!entry || !entry.transferSize) return Infinity; // from the cache (or unknown): no connection to measure
+  const ms = entry.responseEnd - entry.responseStart;
+  return ms > 0 ? entry.encodedBodySize / ms : Infinity;
 }
 
 // ------------------------------------------------------------------ which start
@@ -85,7 +68,7 @@ function measureRate(response, manifest) {
 // cost about what it saves, even on a local link.  So a first visit starts plainly at once (waiting to
 // measure the connection would only delay it); the snapshot is used when it is already in the browser's
 // cache (fetched after a plain start on a fast connection, see prefetchLater), or when forced.
-async function choose(start, manifest, snapshotUrl, rate) {
+async function choose(start, manifest, snapshotUrl) {
   if (!manifest.snapshot) return { how: "plain start", why: "no snapshot built" };
   if (start === "plain" || start === "snapshot") return { how: start === "plain" ? "plain start" : "snapshot", why: "forced" };
   const connection = navigator.connection;
@@ -96,15 +79,14 @@ async function choose(start, manifest, snapshotUrl, rate) {
   } catch {
     // not in the cache: the usual first visit
   }
-  return { how: "plain start", why: "snapshot not cached", rate };
+  return { how: "plain start", why: "snapshot not cached", measure: true };
 }
 
-// The connection's rate, once the wasm's download told it (for the report and prefetchLater).
-async function describeRate(choice) {
-  if (!choice.rate) return;
-  const { wirePerMs } = await choice.rate;
-  choice.mbps = wirePerMs * 8e-3;
-  choice.why = `${choice.why}; ${Number.isFinite(choice.mbps) ? choice.mbps.toFixed(1) : "> 1000"} Mbit/s measured`;
+// The connection's rate, once the wasm has arrived (for the report and prefetchLater).
+function describeRate(choice, wasmUrl) {
+  if (!choice.measure) return;
+  choice.mbps = wireRate(wasmUrl) * 8e-3;
+  choice.why = `${choice.why}; ${Number.isFinite(choice.mbps) ? `${choice.mbps.toFixed(1)} Mbit/s measured` : "wasm from the cache"}`;
 }
 
 async function start(vendor, startPath) {
@@ -123,10 +105,8 @@ async function start(vendor, startPath) {
   const runtimeUrl = at(manifest.runtime);
   early.set(runtimeUrl, nativeFetch(runtimeUrl));
   const snapshotUrl = manifest.snapshot ? at(manifest.snapshot) : null;
-  const measured = measureRate(await wasm, manifest);
-  early.set(wasmUrl, Promise.resolve(measured.response));
-  mark("wasm headers");
-  const choice = await choose(startPath, manifest, snapshotUrl, measured.rate);
+  early.set(wasmUrl, wasm);
+  const choice = await choose(startPath, manifest, snapshotUrl);
   mark("path chosen");
   const options = {
     indexURL,
@@ -152,7 +132,7 @@ async function start(vendor, startPath) {
   mark("pyodide loaded");
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
   mark("calc imported");
-  await describeRate(choice);
+  describeRate(choice, wasmUrl);
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
