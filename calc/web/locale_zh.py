@@ -659,6 +659,34 @@ ZH: dict[str, str] = {
     "Prefill chunk (tokens)": "预填充分块 (token)",
     "Llama-3-70B on {n1} × H100: an {n2}-token prompt joins {n3} running requests":
         "Llama-3-70B 在 {n1} × H100 上：一个 {n2} token 的输入加入 {n3} 个运行中的请求",
+    "TPOT without / with speculation": "TPOT：不用 / 用投机解码",
+    "{n} drafts per step: the speed-up falls as the batch grows": "每步 {n} 个草稿：加速随批量增大而下降",
+    "Llama-3-70B, {n1} × H100, acceptance {n2}": "Llama-3-70B，{n1} × H100，接受率 {n2}",
+    "DeepSeek-V3, {n1} × B200 fp8, MTP at {n2}": "DeepSeek-V3，{n1} × B200 fp8，MTP 接受率 {n2}",
+    "measured: B200 + MTP over B300 without": "实测：B200 + MTP 对比不用 MTP 的 B300",
+    "Speculative decoding": "投机解码",
+    "Draft tokens per step": "每步草稿 token 数",
+    "Acceptance rate": "接受率",
+    "Probability that each draft token is accepted, given the ones before it were.": "在前面的草稿都被接受的前提下，每个草稿 token 被接受的概率。",
+    "Draft layers": "草稿层数",
+    "layers": "层",
+    "1 for an MTP head; a draft model's layers at the target's width.": "MTP 头为 1；草稿模型则为它（按目标模型宽度计）的层数。",
+    "Tokens per step (accepted)": "每步 token 数（被接受的）",
+    "Plain decode step": "普通的一步解码",
+    "Verification over k + 1 positions": "对 k + 1 个位置的验证",
+    "Draft passes": "草稿计算",
+    "Speculative step / plain step": "投机的一步 / 普通的一步",
+    "TPOT without speculation": "不用投机解码的 TPOT",
+    "TPOT with speculation": "用投机解码的 TPOT",
+    "Speed-up": "加速",
+    "Speed-up against batch": "加速随批量的变化",
+    "A draft pass costs draft layers / layers of a plain step; the verification reads the weights and each sequence's "
+    "KV cache once for its k + 1 positions. Engine's typical profile, one fixed context.":
+        "一次草稿计算的耗时为普通一步的 草稿层数 / 层数；验证对每条序列的 k + 1 个位置只读一次权重和它的 KV cache。引擎用 typical 配置，上下文固定。",
+    "is too few GPUs to hold the weights and one sequence's KV cache; add GPUs":
+        "太少，放不下权重和一条序列的 KV cache；请增加 GPU",
+    "is more sequences than the memory holds ({n}); lower the batch or add GPUs":
+        "超过了显存能容纳的序列数（{n}）；请减小批量或增加 GPU",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",

@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from .calculators.anatomy import ANATOMY_WIDGET
 from .calculators.attention import ATTENTION
 from .calculators.batching import BATCHING
+from .calculators.speculative import SPECULATIVE
 from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.kv_cache import KV_CACHE
@@ -38,7 +39,7 @@ __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget
 
 WIDGETS: dict[str, Widget] = {
     w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER, ATTENTION, MOE, QUANTIZATION,
-                BATCHING)
+                BATCHING, SPECULATIVE)
 }
 
 
