@@ -113,7 +113,7 @@ def speculative_speedup() -> tuple[Figure, dict]:
     data["mtp"] = np.array([calc.speculative_decode(batch=b, **SPEC_MTP).speedup.value for b in SPEC_BATCHES])
     for r in calc.mtp_measured():
         data["measured"][(r.input_len, r.output_len, r.concurrency)] = r.interactivity.value
-    colours = dict(zip(SPEC_ACCEPTANCE, ("#9ecae9", "#4e79a7", "#1f3b73")))
+    colours = dict(zip(SPEC_ACCEPTANCE, ("#59a14f", "#4e79a7", "#b07aa1")))  # mid-tones: both palettes
     with style("speculative-speedup"):
         fig = new_figure("speculative-speedup", figsize=(7.2, 4.6))
         ax = fig.add_subplot()
