@@ -57,6 +57,8 @@ from .serving.step import StepTime, step_time
 from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
 from .serving.efficiency import EFFICIENCIES as efficiency_profiles
 from .serving.inferencex import row as inferencex_row, summary as inferencex_summary
+from .serving.queueing import ChunkedPrefill, ClientTtft, chunked_prefill, client_ttft, littles_law, queue_wait, slot_wait
+from .serving.speculative import MtpRatio, SpeculativeDecode, mtp_measured, speculative_decode
 from .core.quantity import Quantity
 from .core.validate import InputError, public as _validate_public
 from .roofline import (
@@ -99,6 +101,8 @@ __all__ = [
     "AttentionCost", "attention_cost", "attention_time", "QuantizedMatmul", "quantized_matmul", "attention_kind", "kv_cache_bytes", "with_kv_heads",
     "efficiency_profiles", "inferencex_row", "inferencex_summary",
     "FrontierResult", "frontier", "PlanResult", "plan_slo",
+    "ChunkedPrefill", "ClientTtft", "chunked_prefill", "client_ttft", "littles_law", "queue_wait", "slot_wait",
+    "MtpRatio", "SpeculativeDecode", "mtp_measured", "speculative_decode",
 ]
 
 # One error contract at the door: calling a public function wrongly (an unknown, missing or positional

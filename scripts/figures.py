@@ -52,6 +52,7 @@ from figure_style import (  # noqa: E402,F401  (re-exported: tests and notebooks
     rendered_px, short_name, style as _style,
 )
 from figures_bounds import roofline_time, roofline_vs_measured, time_components  # noqa: E402
+from figures_serving import speculative_speedup, ttft_saturation  # noqa: E402
 import figure_text  # noqa: E402
 
 #: The three generations the source compares, as catalog names.
@@ -653,6 +654,8 @@ def fp4_measured(*, gpu: str = QUANT_GPU, batch: int = 64) -> tuple[Figure, dict
 
 FIGURES["quant-speedup"] = quant_speedup
 FIGURES["fp4-measured"] = fp4_measured
+FIGURES["ttft-saturation"] = ttft_saturation
+FIGURES["speculative-speedup"] = speculative_speedup
 
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--lang"):

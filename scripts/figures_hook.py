@@ -44,7 +44,8 @@ from i18n_hook import language  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent
 FIGURE_CODE = SCRIPTS / "figures.py"
-FIGURE_HELPERS = (SCRIPTS / "figure_style.py", SCRIPTS / "figures_bounds.py", SCRIPTS / "figure_text.py")
+FIGURE_HELPERS = (SCRIPTS / "figure_style.py", SCRIPTS / "figures_bounds.py", SCRIPTS / "figure_text.py",
+                  SCRIPTS / "figures_serving.py")
 NOTEBOOK_PLUGIN = "mkdocs-jupyter"
 IMG = re.compile(r'<img\b(?P<attrs>[^>]*?\bsrc="(?P<src>[^"]*?figures/(?P<name>[\w-]+)\.svg)"[^>]*?)/?>')
 NOTEBOOK_SVG = re.compile(r'<img\b[^>]*?\bsrc="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=\s]+)"[^>]*?/?>')

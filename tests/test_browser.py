@@ -331,6 +331,8 @@ SERVING_CASES = {
     "moe": ("moe/", {"batch": "256", "gpu": "B200"}, ("gpus", "300", "must be at most 256")),
     "quantization": ("quantization/", {"scheme": "fp8 weights and activations", "tokens": "4096"},
                      ("group_size", "100", "does not divide the input width 8,192")),
+    "batching": ("batching/", {"concurrency": "256", "chunk": "1024"}, ("tp", "1", "is too few GPUs")),
+    "speculative": ("speculative/", {"batch": "64", "acceptance": "0.9"}, ("acceptance", "1.5", "must be at most 1")),
 }
 
 

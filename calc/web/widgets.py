@@ -19,6 +19,8 @@ from typing import Any, Mapping
 
 from .calculators.anatomy import ANATOMY_WIDGET
 from .calculators.attention import ATTENTION
+from .calculators.batching import BATCHING
+from .calculators.speculative import SPECULATIVE
 from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
 from .calculators.decode_latency import DECODE_LATENCY
 from .calculators.frontier import FRONTIER
@@ -38,7 +40,7 @@ __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget
 
 WIDGETS: dict[str, Widget] = {
     w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER, ATTENTION, MOE, QUANTIZATION,
-                          FRONTIER)
+                          BATCHING, SPECULATIVE, FRONTIER)
 }
 
 
