@@ -473,3 +473,17 @@ def test_every_typo_is_answered_in_chinese(name: str):
             if not result["ok"] and english_words(message):
                 left.setdefault(message, (field.name, typo))
     assert not left, left
+
+
+def test_catalog_gives_each_english_string_one_translation():
+    """A key written twice in the catalog's dict literal silently keeps the last; merges made this happen
+    (``"GPUs"`` was both 个 GPU and GPU 数), so one English string must have exactly one entry."""
+    import ast
+    import collections
+
+    source = (ROOT / "calc" / "web" / "locale_zh.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            twice = [k for k, n in collections.Counter(keys).items() if n > 1]
+            assert not twice, twice
