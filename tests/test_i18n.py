@@ -290,6 +290,7 @@ KEPT_IN_LATIN = {
     # proper names (model families, tools, the data the planner was fitted to)
     "Hugging", "Face", "Llama", "Mistral", "Mixtral", "Qwen", "Gemma", "Falcon", "DeepSeek", "DeepSpeed",
     "JavaScript", "Python", "InferenceX", "SGLang", "vLLM", "Phi", "mini", "Lite", "Instruct",
+    "Little",  # Little's law (Little 定律), after John Little
 }
 
 

@@ -787,6 +787,42 @@ ZH: dict[str, str] = {
         "太少，放不下权重和一条序列的 KV cache；请增加 GPU",
     "is more sequences than the memory holds ({n}); lower the batch or add GPUs":
         "超过了显存能容纳的序列数（{n}）；请减小批量或增加 GPU",
+    # ------------------------------------------------------------------ result lines of the batching, speculative
+    # and frontier calculators (chapters 4-6), merged after the word detector landed
+    "slot wait + step in flight + prompts ahead + prefill + one step + request cost":
+        "等待空位 + 进行中的一步 + 排在前面的输入 + 预填充 + 一步 + 每个请求的固定开销",
+    "(N + 1)/2 decode steps when others are running (N: steps between polls for new requests, 1 by default)":
+        "有其他请求在运行时为 (N + 1)/2 步解码（N：调度器两次检查新请求之间的步数，默认为 1）",
+    "ρ·P / (2(1 − ρ)), ρ = B·P / end-to-end (+ λ·(N − 1)·step·P sharing the pass; + the DP-attention balance hold)":
+        "ρ·P / (2(1 − ρ))，ρ = B·P / 端到端时间（+ λ·(N − 1)·步长·P 共用同一次前向；+ DP 注意力的均衡等待）",
+    "prefill of one prompt": "一个输入的预填充",
+    "largest batch of prompt + output tokens": "能放下「输入 + 输出」token 的最大批量",
+    "max(C − S, 0) / S · end-to-end": "max(C − S, 0) / S · 端到端时间",
+    "decode step / accepted tokens (+ B/o · prefill, continuous)": "一步解码 / 接受的 token 数（连续批处理时 + B/o · 预填充）",
+    "λ = C / latency (Little's law)": "λ = C / 延迟（Little 定律）",
+    "{n1} / {n2} s = {n3} requests/s": "{n1} / {n2} s = {n3} 个请求/s",
+    "ρ = λ · prefill": "ρ = λ · 预填充",
+    "prefill of the batch + request overhead": "整批的预填充 + 每个请求的固定开销",
+    "⌈P / c⌉ × mixed step": "⌈P / c⌉ × 混合步",
+    "decode step + whole prefill": "一步解码 + 整段预填充",
+    "one mixed step": "一个混合步",
+    "one decode step": "一步解码",
+    "decode step over k + 1 positions per sequence": "每条序列覆盖 k + 1 个位置的一步解码",
+    "k × step × draft layers / layers": "k × 一步 × 草稿层数 / 层数",
+    "speculative step / plain step": "投机的一步 / 普通的一步",
+    "step / tokens per step": "一步 / 每步 token 数",
+    "plain TPOT / speculative TPOT": "普通 TPOT / 投机 TPOT",
+    "batch / end-to-end × (prompt + output) / GPUs": "批量 / 端到端时间 × (输入 + 输出) / GPU 数",
+    "{n1} requests/s × {n2} tokens / {n3} GPUs": "{n1} 个请求/s × {n2} token / {n3} 块 GPU",
+    "{n} tokens/s per GPU": "每卡 {n} token/s",
+    "operators + comms + fixed costs": "算子 + 通信 + 固定开销",
+    "weights + KV cache + workspace + reserve": "权重 + KV cache + 工作区 + 预留",
+    "GPUs × TP × EP/DP attention × formats × KV formats × speculation, fitting memory":
+        "GPU × TP × EP/DP 注意力 × 数据格式 × KV 格式 × 投机解码，且放得进显存",
+    "{n1} points; {n2} did not fit, {n3} cut by the roofline bound":
+        "{n1} 个点；{n2} 个放不下，{n3} 个被 Roofline 上界剪掉",
+    "disaggregated": "分离式",
+    "is not possible: {gpu} has no {dtype} peak; it lists {have}": "不可行：{gpu} 没有 {dtype} 峰值；它列出的有 {have}",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
     "{field}: {value} {problem}": "「{field}」的值 {value} {problem}",
