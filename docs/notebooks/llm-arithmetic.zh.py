@@ -44,7 +44,7 @@ figures.SVG(fig, lang="zh")
 # 交点批量 $B^*$ 是曲线与 A100 拐点相交之处（`calc.linear_layer_crossover`）；原文的几个批量分列两侧：
 
 # %%
-from calc.web.i18n import t  # the site's catalog: "memory-bound" -> 内存带宽受限
+from calc.web.i18n import t
 
 print(f"拐点 {data['ridge']:.1f} FLOP/byte，交叉点 B* = {data['crossover_batch']:.1f}")
 for batch, bound in data["bound_at"].items():

@@ -56,7 +56,7 @@ for gpu, g in data["gpus"].items():
 # 每个 kernel 落在哪里：`calc.attainable_performance` 说明它在哪道屋顶之下。
 
 # %%
-from calc.web.i18n import t  # the site's catalog: the kernels' names and "memory-bound" in Chinese
+from calc.web.i18n import t
 
 for label, k in data["kernels"].items():
     bounds = "，".join(
