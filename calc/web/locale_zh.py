@@ -822,6 +822,7 @@ ZH: dict[str, str] = {
     "{n1} points; {n2} did not fit, {n3} cut by the roofline bound":
         "{n1} 个点；{n2} 个放不下，{n3} 个被 Roofline 上界剪掉",
     "disaggregated": "分离式",
+    "{items}; disaggregated": "{items}；分离式",  # the frontier's list of what no validation covers
     "is not possible: {gpu} has no {dtype} peak; it lists {have}": "不可行：{gpu} 没有 {dtype} 峰值；它列出的有 {have}",
     # ------------------------------------------------------------------ errors (the English template is the key)
     # calc's messages read "<Label>: <value> <problem>"; the label and the problem are translated separately.
