@@ -107,15 +107,19 @@ def cold_run(browser, base: str, page_path: str, widget: str, variant: str, netw
         cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
                                                        "downloadThroughput": rate, "uploadThroughput": rate})
     if variant == "naive":
-        page.goto(f"{base}_bench/naive-{widget}.html")
+        page.goto(f"{base}_bench/naive-{widget}.html", timeout=300_000)
         page.wait_for_function("window.firstLive", timeout=300_000)
         ms, how = page.evaluate("window.firstLive"), "main thread"
     else:
-        page.goto(base + page_path + ("?calc-start=plain" if variant == "plain" else ""))
+        # Not until "load": that waits for the preloaded runtime too, which the first live result needs only in the worker.
+        page.goto(base + page_path + ("?calc-start=plain" if variant == "plain" else ""), wait_until="domcontentloaded",
+                  timeout=300_000)
         ms = page.evaluate(SITE_FIRST_LIVE, widget)
         how = page.evaluate("`${window.calcStartupHow} (${window.calcStartupWhy})`")
         if variant == "site":
-            phases.setdefault((page_path, str(network)), []).append({**page.evaluate(PHASES_JS), "first live": ms})
+            fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime")
+            phases.setdefault((page_path, str(network)), []).append(
+                {"first paint": fcp, **page.evaluate(PHASES_JS), "first live": ms})
     total = finished()
     context.close()
     return ms, total, how
@@ -141,7 +145,7 @@ def warm(browser, base: str) -> tuple[float, int, float, str]:
     """Instant navigation to a second calculator page (ms to live, bytes), and a full reload from cache."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.goto(base + "memory/")
+    page.goto(base + "memory/", timeout=300_000)
     page.evaluate(SITE_FIRST_LIVE, "kv_cache")
     time.sleep(1)
     finished = on_the_wire(page)
@@ -164,7 +168,7 @@ def warm(browser, base: str) -> tuple[float, int, float, str]:
     second = page.evaluate("window.warmLive")
     second_bytes = finished()
     reload_page = context.new_page()
-    reload_page.goto(base + "roofline/")
+    reload_page.goto(base + "roofline/", timeout=300_000)
     reload_ms = reload_page.evaluate(SITE_FIRST_LIVE, "roofline")
     how = reload_page.evaluate("`${window.calcStartupHow} (${window.calcStartupWhy})`")
     context.close()
@@ -176,7 +180,7 @@ def recompute(browser, base: str, changes: int) -> list[tuple[str, float, float]
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page: Page = context.new_page()
     for path, widget, field, values in RECOMPUTE:
-        page.goto(base + path)
+        page.goto(base + path, timeout=300_000)
         page.evaluate(SITE_FIRST_LIVE, widget)
         page.evaluate(RECOMPUTE_JS, [widget, field, values[:5]])  # warm-up: first calls fill caches
         times = page.evaluate(RECOMPUTE_JS, [widget, field, values[5:5 + changes]])
@@ -241,11 +245,11 @@ def main() -> int:
     if args.phases:
         print("Cold start of the site, phases (median ms from navigation; worker marks from calc-worker.mjs)")
         print(f"{'page / network':34} " + " ".join(f"{name.replace('instantiateStreaming', 'compile'):>14}"
-                                                   for name in (*PHASES, "first live")))
+                                                   for name in ("first paint", *PHASES, "first live")))
         for (page_path, network), rows in phases.items():
             cells = []
-            for name in (*PHASES, "first live"):
-                values = [row[name] for row in rows if name in row]
+            for name in ("first paint", *PHASES, "first live"):
+                values = [row[name] for row in rows if row.get(name) is not None]
                 cells.append(f"{statistics.median(values):14.0f}" if values else f"{'-':>14}")
             name = {str(v): k for k, v in NETWORKS.items()}[network]
             print(f"{page_path + ' ' + name:34} " + " ".join(cells))
