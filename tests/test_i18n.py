@@ -345,8 +345,11 @@ def _chart_texts(spec: object) -> list[str]:
             for k, v in node.items():
                 if k in ("title", "label") and isinstance(v, str):
                     found.append(("text", v))
-                elif k in ("color", "x", "y") and isinstance(v, dict) and "field" in v and (k == "color" or v.get("type") == "nominal"):
+                elif k in ("color", "x", "y", "strokeDash", "shape") and isinstance(v, dict) and "field" in v and (
+                        k in ("color", "strokeDash", "shape") or v.get("type") == "nominal"):
                     found.append(("field", v["field"]))
+                elif k in ("shape", "color", "strokeDash") and isinstance(v, dict) and isinstance(v.get("datum"), str):
+                    found.append(("text", v["datum"]))  # a legend entry given as a constant
                 if k == "values" and isinstance(v, list):
                     found.append(("data", v))
                 walk(v, found)

@@ -188,7 +188,7 @@ def chart(spec: object, lang: str) -> object:
     if lang == "en" or spec is None:
         return spec
     if isinstance(spec, dict):
-        return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout", "series") and isinstance(v, str)
+        return {k: (t(v, lang) if k in ("title", "label", "phase", "group", "scheme", "layout", "series", "mode", "datum") and isinstance(v, str)
                     else [t(s, lang) for s in v] if k == "sort" and isinstance(v, list) and all(isinstance(s, str) for s in v)
                     else chart(v, lang)) for k, v in spec.items()}
     if isinstance(spec, list):

@@ -822,6 +822,9 @@ ZH: dict[str, str] = {
     "{n1} points; {n2} did not fit, {n3} cut by the roofline bound":
         "{n1} 个点；{n2} 个放不下，{n3} 个被 Roofline 上界剪掉",
     "disaggregated": "分离式",
+    "aggregated": "聚合式",
+    "{gpu} aggregated": "{gpu} 聚合式",
+    "{gpu} disaggregated": "{gpu} 分离式",
     "{items}; disaggregated": "{items}；分离式",  # the frontier's list of what no validation covers
     "is not possible: {gpu} has no {dtype} peak; it lists {have}": "不可行：{gpu} 没有 {dtype} 峰值；它列出的有 {have}",
     # ------------------------------------------------------------------ errors (the English template is the key)
@@ -832,6 +835,11 @@ ZH: dict[str, str] = {
     "Model width": "模型宽度",
     "KV heads": "KV 头数",
     "{n} weights": "{n} 个权重",
+    "{n} layers": "{n} 层",
+    "is not in the catalog; did you mean: {names}?": "不在硬件目录中；你要找的是不是：{names}？",
+    "is not a preset; did you mean: {names}?": "不是预设模型；你要找的是不是：{names}？",
+    "is empty; name at least one accelerator": "为空；请至少写一种加速器",
+    "{n} layer": "{n} 层",
     "{n} weight": "{n} 个权重",
     "Prices": "价格",
     "must be written GPU=price per GPU-hour, e.g. H100-SXM5-80GB=2.5": "要写成 GPU=每 GPU 小时的价格，例如 H100-SXM5-80GB=2.5",
