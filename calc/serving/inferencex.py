@@ -61,6 +61,7 @@ from ..core.validate import InputError
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
 from .efficiency import Efficiency
 from .estimate import serve_details
+from .queueing import slot_wait
 from .step import make_evaluator
 
 MODEL = "DeepSeek-V3"
@@ -119,6 +120,7 @@ class Row:
     batch: int  # the running batch used (≤ concurrency)
     reason: str  # why a metric is missing or how the point was read specially ("" for none)
     efficiency: Efficiency | None = None  # the profile as used, with the launch script's scheduler flags
+    slot_wait: float = 0.0  # s of ``ttft`` spent waiting for a free slot (concurrency beyond ``batch``)
 
     def error(self, metric: str) -> float | None:
         """predicted / measured − 1 for "tpot", "ttft" or "throughput" (None if not predicted)."""
@@ -205,9 +207,9 @@ def predict(point: Point, efficiency: Efficiency) -> Row:
     # The engine finishes its running batch of requests every end-to-end time, each with p + o tokens.
     tput = batch / e2e * (p + o) / point.tp
     # Requests beyond the memory limit queue for a free slot (Little's law over the closed loop).
-    queued = (point.concurrency / batch - 1) * e2e
+    queued = slot_wait(concurrency=point.concurrency, slots=batch, service_time=e2e).value
     return Row(point=point, tpot=r.tpot, ttft=r.ttft + queued, prefill_only=r.prefill.total, throughput_per_gpu=tput,
-               batch=batch, reason="; ".join(notes), efficiency=efficiency)
+               batch=batch, reason="; ".join(notes), efficiency=efficiency, slot_wait=queued)
 
 
 def _decode_side(point: Point, efficiency: Efficiency) -> Row:
