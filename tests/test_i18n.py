@@ -1,7 +1,7 @@
 """The Chinese edition: every page in both languages, nothing left in English, the same numbers.
 
 English pages are ``docs/PAGE.md`` and the Chinese ones ``docs/PAGE.zh.md`` (mkdocs-static-i18n, /zh/);
-notebooks likewise.  The calculators' words come from ``calc.web.i18n`` (catalog ``calc/web/locale_zh.py``).
+notebooks likewise.  The calculators' words come from ``calc.web.i18n`` (catalog ``calc/web/locale_zh/``, in parts).
 """
 
 from __future__ import annotations
@@ -485,9 +485,15 @@ def test_catalog_gives_each_english_string_one_translation():
     import ast
     import collections
 
-    source = (ROOT / "calc" / "web" / "locale_zh.py").read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Dict):
-            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
-            twice = [k for k, n in collections.Counter(keys).items() if n > 1]
-            assert not twice, twice
+    parts = sorted((ROOT / "calc" / "web" / "locale_zh").glob("*.py"))
+    assert len(parts) >= 5, parts  # the catalog's parts (frame, results, tables, chapters, errors) and __init__
+    keys = []
+    for part in parts:
+        for node in ast.walk(ast.parse(part.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys += [k.value for k in node.keys if isinstance(k, ast.Constant)]
+    twice = [k for k, n in collections.Counter(keys).items() if n > 1]
+    assert not twice, twice
+    from calc.web.locale_zh import ZH
+
+    assert len(keys) == len(ZH), "every literal key reaches the merged catalog"

@@ -1,0 +1,158 @@
+"""Chinese catalog, one part (frame): the widget frame, titles, field labels, word units, help texts and choice names.
+
+Merged, with a check that no English key is in two parts, in :mod:`calc.web.locale_zh`.
+"""
+
+from __future__ import annotations
+
+ZH: dict[str, str] = {
+    # ------------------------------------------------------------------ the widget frame (status, buttons)
+    "status.prerendered": "构建时算好的结果；修改任一数值即在浏览器里重新计算",
+    "status.loading": "正在浏览器中加载 Python（仅首次访问）…",
+    "status.live": "实时：由 calc 在你的浏览器中计算",
+    "status.computing": "计算中…",
+    "status.failed": "Python 未能启动；显示的是构建时算好的数字",
+    "status.broken": "这组输入无法计算；保留上一次的结果",
+    "status.restarting": "Python 在这组输入上停止了，已重新启动；修改一个值再试一次",
+    "Reset": "重置",
+    "Load a file…": "读取文件…",
+    "Out of date: fix the highlighted input": "结果已过期：请修正标出的输入",
+    "Chart unavailable": "图表无法显示",
+    "note.defaults": "Python 未能启动：下面的结果是网站构建时按默认输入算好的，不是按上面填写的值算的。",
+    "note.notComputed": "未计算（默认值：{value}）",
+    "note.notComputedEmpty": "未计算（默认值为空）",
+    "note.tooLong": "「{labels}」太长，无法放进链接；分享的链接里不含它。",
+    "note.and": "」和「",
+    "note.unreadable": "链接中有一部分无法读取（被截断或被改动过），已略去。",
+    "detail.timedOut": "超时",
+    "detail.restarted": "Python 已重新启动",
+    "detail.workerError": "后台线程已停止",
+    "detail.notReady": "Python 尚未就绪",
+    "region.table": "表格（可左右滚动）",
+    "region.scroll": "可滚动区域",
+    "search.dialog": "搜索",
+    "JavaScript is off: these are the default results, computed when the site was built.":
+        "JavaScript 已关闭：这里是网站构建时算好的默认结果。",
+    # ------------------------------------------------------------------ titles
+    "Roofline calculator": "Roofline 计算器",
+    "FLOPs, bytes and intensity of a prefill and a decode step": "预填充与一步解码的 FLOPs、字节数与算术强度",
+    "Decode latency per token": "每个 token 的解码延迟",
+    "KV cache, largest batch and nodes for N users": "KV cache、最大批量与 N 个用户所需的节点数",
+    "Anatomy of a forward pass": "一次前向计算的构成",
+    "Deployment planner: fewest GPUs for N users within an SLO": "部署规划器：在 SLO 内服务 N 个用户所需的最少 GPU",
+    # ------------------------------------------------------------------ field labels
+    "GPU": "GPU",
+    "Datatype": "数据类型",
+    "Custom peak": "自定义峰值算力",
+    "Custom bandwidth": "自定义带宽",
+    "Kernel": "算子",
+    "Operational intensity": "操作强度",
+    "Layer width d": "层宽 d",
+    "Batch B": "批量 B",
+    "Batch b": "批量 b",
+    "Batch": "批量",
+    "Model": "模型",
+    "Hidden size h": "隐藏维度 h",
+    "Layers n": "层数 n",
+    "Vocabulary V": "词表大小 V",
+    "Prompt length s": "输入长度 s",
+    "Output length o": "输出长度 o",
+    "Weights dtype": "权重数据类型",
+    "Bytes counted": "字节的计法",
+    "Parameters P": "参数量 P",
+    "Parameters": "参数量",
+    "KV width (kv heads × head dim)": "KV 宽度（kv 头数 × 头维度）",
+    "Context length t": "上下文长度 t",
+    "Memory per GPU": "每卡显存",
+    "GPUs N (tensor parallel)": "GPU 数 N（张量并行）",
+    "Latency per hop": "每跳延迟",
+    "KV cache dtype": "KV cache 数据类型",
+    "Context per request": "每个请求的上下文",
+    "GPUs per node": "每节点 GPU 数",
+    "Concurrent users": "并发用户数",
+    "Achieved requests per node": "每节点实际并发请求数",
+    "config.json": "config.json",
+    "Prompt (prefill)": "输入（预填充）",
+    "Context at decode": "解码时的上下文",
+    "Activations dtype": "激活数据类型",
+    "Prompt": "输入",
+    "Output": "输出",
+    "TTFT target": "TTFT 目标",
+    "TPOT target": "TPOT 目标",
+    "Allowed hardware": "可选硬件",
+    "Efficiency": "效率",
+    "Prices per GPU-hour (optional)": "每 GPU 小时价格（可选）",
+    # ------------------------------------------------------------------ units that are words
+    "tokens": "token",
+    "billion": "十亿",
+    "requests": "个请求",
+    "sequences": "条序列",
+    "tokens/s": "token/s",
+    "$ per hour": "美元/小时",
+    "deployments": "种部署",
+    "nodes": "个节点",
+    "{n} tokens": "{n} token",
+    "{n} requests": "{n} 个请求",
+    "{n} sequences": "{n} 条序列",
+    "{n} nodes": "{n} 个节点",
+    "{n} GPUs": "{n} 个 GPU",
+    "{n} deployments": "{n} 种部署",
+    "{n} tokens/s": "{n} token/s",
+    "{n} $ per hour": "{n} 美元/小时",
+    "{n} billion": "{n} 十亿",
+    "{n} token": "{n} token",
+    "{n} request": "{n} 个请求",
+    "{n} sequence": "{n} 条序列",
+    # ------------------------------------------------------------------ help texts
+    "A part from the catalog, or 'custom' to use the peak and bandwidth below.":
+        "从目录中选一款硬件，或选“自定义”以使用下面的峰值算力和带宽。",
+    "Which dense peak to use; not every part has every datatype.": "使用哪种数据类型的稠密峰值算力；并非每款硬件都支持所有类型。",
+    "Used when GPU is 'custom'.": "GPU 选“自定义”时使用。",
+    "Enter an intensity directly, or a square linear layer of width d and batch B.":
+        "直接输入算术强度，或给出宽度为 d、批量为 B 的方阵线性层。",
+    "Used when the kernel is 'operational intensity'.": "算子选“操作强度”时使用。",
+    "Used for the linear layer (d x d weights).": "用于线性层（d × d 的权重）。",
+    "Tokens sharing one read of the weights (linear layer).": "共享一次权重读取的 token 数（线性层）。",
+    "A preset fills h, n and V; 'custom' keeps what you type.": "预设会填入 h、n 和 V；选“自定义”则保留你输入的值。",
+    "Bytes per weight: 2 for fp16/bf16, 1 for fp8/int8.": "每个权重的字节数：fp16/bf16 为 2，fp8/int8 为 1。",
+    "The source divides by a memory footprint with 1 byte per weight; its 7,563 reproduces here.":
+        "原文用每个权重 1 字节的显存占用量作分母；在这里可以复现它的 7,563。",
+    "Whose ridge point to compare with (fp16 dense).": "与哪款 GPU 的拐点比较（fp16 稠密）。",
+    "A preset fills the sizes with its exact parameter count and its cached K width.":
+        "预设会填入各项尺寸，包括精确的参数量和缓存的 K 宽度。",
+    "d_model with multi-head attention; less with grouped-query attention.": "多头注意力时等于 d_model；分组查询注意力时更小。",
+    "Tokens in each sequence's KV cache at this step.": "这一步时每条序列 KV cache 中的 token 数。",
+    "A catalog part fills its memory (datasheet GB read as GiB, the physical size).":
+        "目录中的硬件会填入其显存（规格书上的 GB 按 GiB 读，即物理容量）。",
+    "The source's 8 µs per all-reduce hop, four hops per layer.": "原文取每次 all-reduce 一跳 8 µs，每层四跳。",
+    "A preset fills layers, KV width (kv heads × head dim) and its exact parameter count.":
+        "预设会填入层数、KV 宽度（kv 头数 × 头维度）和精确的参数量。",
+    "Elements of K (or V) per token per layer: d_model with multi-head attention, less with grouped-query "
+    "attention; half the latent + rope width with MLA.":
+        "每个 token 每层 K（或 V）的元素数：多头注意力时等于 d_model，分组查询注意力时更小；MLA 时为潜向量与 rope 宽度之和的一半。",
+    "The source measured about 50 with DeepSpeed.": "原文用 DeepSpeed 实测约为 50。",
+    "A preset, or 'pasted config.json' to use the box below.": "选一个预设，或选“粘贴的 config.json”以使用下面的文本框。",
+    "Paste a Hugging Face config.json (Llama, Mistral, Mixtral, Qwen2, Gemma2, GPT-2, OPT, GPT-NeoX, Falcon, "
+    "DeepSeek-V2/V3) and pick 'pasted config.json' as the model. Read as data only.":
+        "粘贴一个 Hugging Face 的 config.json（Llama、Mistral、Mixtral、Qwen2、Gemma2、GPT-2、OPT、GPT-NeoX、Falcon、"
+        "DeepSeek-V2/V3），并把模型选为“粘贴的 config.json”。内容只作为数据读取。",
+    "int4 is weight-only (dequantized to the activation dtype for the matmul).": "int4 仅用于权重（矩阵乘前反量化为激活的数据类型）。",
+    "A preset from the model catalog, or 'pasted config.json' to use the box below.":
+        "从模型目录中选一个预设，或选“粘贴的 config.json”以使用下面的文本框。",
+    "Time to first token: prefill plus waiting for the running decode step.": "首 token 时间：预填充加上等待正在进行的解码步。",
+    "Mean time between output tokens of one request.": "同一请求相邻两个输出 token 之间的平均时间。",
+    "typical: η_compute 0.7, η_memory 0.75; optimistic: best published figures.":
+        "典型：η_compute 0.7、η_memory 0.75；乐观：已发表的最好数字。",
+    "GPU=dollars per GPU-hour, comma-separated; ranks equal GPU counts by cost.":
+        "GPU=每 GPU 小时的美元价格，用逗号分隔；GPU 数相同时按成本排序。",
+    # ------------------------------------------------------------------ choice names
+    "custom": "自定义",
+    "operational intensity": "操作强度",
+    "linear layer": "线性层",
+    "bytes moved (weights in their dtype)": "实际搬运的字节（权重按其数据类型）",
+    "reproduce the source (7,563 arithmetic)": "复现原文（7,563 的算法）",
+    "pasted config.json": "粘贴的 config.json",
+    "all catalog GPUs": "目录中的全部 GPU",
+    "typical": "典型",
+    "optimistic": "乐观",
+}
