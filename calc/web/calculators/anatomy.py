@@ -9,8 +9,8 @@ from ..forms import Field
 from ...roofline import ForwardTime, forward_time
 from ..render import Row, render_table
 from ...core.validate import InputError
-from .base import (CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument,
-                   on_form_field, quantity_row)
+from .base import (CONFIG_FIELD, MODEL_NAMES, PASTED, Widget, WidgetResult, catalog_gpu_field, dtype_field,
+                   model_argument, model_field, on_form_field, quantity_row, tokens_field)
 
 FORM_FIELDS = ("model", "config", "batch", "prompt_len", "context_len", "weights", "activations", "kv", "gpu")
 
@@ -88,21 +88,18 @@ ANATOMY_WIDGET = Widget(
     name="anatomy",
     title="Anatomy of a forward pass",
     fields=(
-        Field(name="model", label="Model", kind="choice", default=ANATOMY["model"], choices=(*MODEL_NAMES, PASTED),
-              help="A preset, or 'pasted config.json' to use the box below."),
+        model_field(ANATOMY["model"], choices=(*MODEL_NAMES, PASTED),
+                    help="A preset, or 'pasted config.json' to use the box below."),
         CONFIG_FIELD,
         Field(name="batch", label="Batch", kind="integer", default=ANATOMY_DECODE["batch"], minimum=1, maximum=100_000,
               step="1"),
-        Field(name="prompt_len", label="Prompt (prefill)", unit="tokens", kind="integer",
-              default=ANATOMY_PREFILL["seq_len"], minimum=1, maximum=10_000_000, step="1"),
-        Field(name="context_len", label="Context at decode", unit="tokens", kind="integer",
-              default=ANATOMY_DECODE["seq_len"], minimum=1, maximum=10_000_000, step="1"),
-        Field(name="weights", label="Weights dtype", kind="choice", default=ANATOMY["weights"], choices=STORAGE,
-              help=DTYPE_HELP),
-        Field(name="activations", label="Activations dtype", kind="choice", default=ANATOMY["activations"],
-              choices=tuple(d for d in STORAGE if d != "int4")),
-        Field(name="kv", label="KV cache dtype", kind="choice", default=ANATOMY["kv"], choices=STORAGE),
-        Field(name="gpu", label="GPU", kind="choice", default=ANATOMY["gpu"], choices=GPU_NAMES),
+        tokens_field("prompt_len", "Prompt (prefill)", ANATOMY_PREFILL["seq_len"], maximum=10_000_000),
+        tokens_field("context_len", "Context at decode", ANATOMY_DECODE["seq_len"], maximum=10_000_000),
+        dtype_field("weights", "Weights dtype", ANATOMY["weights"], choices=STORAGE, help=DTYPE_HELP),
+        dtype_field("activations", "Activations dtype", ANATOMY["activations"],
+                    choices=tuple(d for d in STORAGE if d != "int4")),
+        dtype_field("kv", "KV cache dtype", ANATOMY["kv"], choices=STORAGE),
+        catalog_gpu_field(ANATOMY["gpu"]),
     ),
     compute=_anatomy,
 )

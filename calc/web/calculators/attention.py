@@ -10,7 +10,8 @@ from ...model.config import get_model
 from ...roofline import attention_time, ridge_point
 from ..forms import Field
 from ..render import Row
-from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, quantity_row
+from .base import (Widget, WidgetResult, batch_field, catalog_gpu_field, dtype_field, model_field, quantity_row,
+                   tokens_field)
 
 FUSED = "fused (FlashAttention)"
 UNFUSED = "unfused (scores in memory)"
@@ -70,21 +71,18 @@ ATTENTION = Widget(
     name="attention",
     title="Attention on the roofline",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="Llama-3-70B", choices=MODEL_NAMES,
-              help="A preset: its heads, head size, layers and windows."),
+        model_field("Llama-3-70B", help="A preset: its heads, head size, layers and windows."),
         Field(name="n_kv_heads", label="K/V heads (0 = the model's own)", kind="integer", default=0, minimum=0,
               step="1", help="Try 1 (MQA) or the number of query heads (MHA). Must divide the query heads."),
         Field(name="mla_form", label="MLA form", kind="choice", default="auto",
               choices=("auto", "absorbed", "expanded"),
               help="Latent-attention models only. auto: absorbed at decode, expanded at prefill."),
         Field(name="phase", label="Phase", kind="choice", default="decode", choices=("decode", "prefill")),
-        Field(name="batch", label="Batch", unit="sequences", kind="integer", default=64, minimum=1, maximum=100_000,
-              step="1"),
-        Field(name="seq_len", label="Context (decode) or prompt (prefill)", unit="tokens", kind="integer",
-              default=4096, minimum=1, maximum=10_000_000, step="1"),
-        Field(name="kv", label="KV cache dtype", kind="choice", default="bf16", choices=("bf16", "fp8")),
+        batch_field(64),
+        tokens_field("seq_len", "Context (decode) or prompt (prefill)", 4096, maximum=10_000_000),
+        dtype_field("kv", "KV cache dtype", "bf16"),
         Field(name="kernel", label="Attention kernel", kind="choice", default=FUSED, choices=(FUSED, UNFUSED)),
-        Field(name="gpu", label="GPU", kind="choice", default="H100-SXM5-80GB", choices=GPU_NAMES),
+        catalog_gpu_field("H100-SXM5-80GB"),
     ),
     compute=_attention,
 )

@@ -40,6 +40,52 @@ CUSTOM = "custom"
 MODEL_NAMES = tuple(m.name for m in presets())
 
 
+def model_field(default: str, *, choices: tuple[str, ...] = MODEL_NAMES, help: str = "", **extra: Any) -> Field:
+    """The model choice (``extra``: e.g. the sizes a preset ``fills``)."""
+    return Field(name="model", label="Model", kind="choice", default=default, choices=choices, help=help, **extra)
+
+
+def catalog_gpu_field(default: str, *, choices: tuple[str, ...] = GPU_NAMES, help: str = "", **extra: Any) -> Field:
+    """The GPU choice, from the catalog unless ``choices`` says otherwise."""
+    return Field(name="gpu", label="GPU", kind="choice", default=default, choices=choices, help=help, **extra)
+
+
+#: Help of a GPU choice that fills the memory field.
+MEMORY_FILL_HELP = "A catalog part fills its memory (datasheet GB read as GiB, the physical size)."
+
+
+def tokens_field(name: str, label: str, default: int, *, minimum: int = 1, maximum: int = 1_000_000,
+                 help: str = "") -> Field:
+    """A length in tokens (prompt, output, context): a whole number."""
+    return Field(name=name, label=label, unit="tokens", kind="integer", default=default, minimum=minimum,
+                 maximum=maximum, step="1", help=help)
+
+
+def batch_field(default: int) -> Field:
+    """Sequences decoded together in one step."""
+    return Field(name="batch", label="Batch", unit="sequences", kind="integer", default=default, minimum=1,
+                 maximum=100_000, step="1")
+
+
+def context_field(default: int) -> Field:
+    return tokens_field("context_len", "Context per sequence", default)
+
+
+def dtype_field(name: str, label: str, default: str, *, choices: tuple[str, ...] = ("bf16", "fp8"),
+                help: str = "") -> Field:
+    """A number format (weights, activations, KV cache, or one for all of them)."""
+    return Field(name=name, label=label, kind="choice", default=default, choices=choices, help=help)
+
+
+def deployment_fields(*, model: str = "Llama-3-70B", gpu: str = "H100-SXM5-80GB", tp: int = 4) -> tuple[Field, ...]:
+    """The serving chapters' deployment: model, GPU, tensor-parallel GPUs and one number format for weights,
+    activations and KV cache (calc's ``activations`` and ``kv`` arguments map to the ``weights`` field)."""
+    return (model_field(model), catalog_gpu_field(gpu),
+            Field(name="tp", label="GPUs (tensor parallel)", kind="integer", default=tp, minimum=1, maximum=64,
+                  step="1"),
+            dtype_field("weights", "Weights, activations and KV cache", "bf16"))
+
+
 def gpu_field(default: str) -> Field:
     return Field(name="gpu", label="GPU", kind="choice", default=default, choices=(*GPU_NAMES, CUSTOM),
                  help="A part from the catalog, or 'custom' to use the peak and bandwidth below.")

@@ -9,7 +9,7 @@ from ...serving.queueing import chunked_prefill, littles_law, slot_wait
 from .. import charts
 from ..forms import Field
 from ..render import Row
-from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, on_form_field, quantity_row
+from .base import Widget, WidgetResult, deployment_fields, on_form_field, quantity_row, tokens_field
 
 SWEEP = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 FORM = ("model", "gpu", "tp", "weights", "prompt_len", "output_len", "concurrency", "chunk")
@@ -92,15 +92,9 @@ BATCHING = Widget(
     name="batching",
     title="Continuous batching and a client's TTFT",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="Llama-3-70B", choices=MODEL_NAMES),
-        Field(name="gpu", label="GPU", kind="choice", default="H100-SXM5-80GB", choices=GPU_NAMES),
-        Field(name="tp", label="GPUs (tensor parallel)", kind="integer", default=4, minimum=1, maximum=64, step="1"),
-        Field(name="weights", label="Weights, activations and KV cache", kind="choice", default="bf16",
-              choices=("bf16", "fp8")),
-        Field(name="prompt_len", label="Prompt", unit="tokens", kind="integer", default=2048, minimum=1,
-              maximum=1_000_000, step="1"),
-        Field(name="output_len", label="Output", unit="tokens", kind="integer", default=256, minimum=1,
-              maximum=1_000_000, step="1"),
+        *deployment_fields(),
+        tokens_field("prompt_len", "Prompt", 2048),
+        tokens_field("output_len", "Output", 256),
         Field(name="concurrency", label="Concurrency", unit="requests", kind="integer", default=32, minimum=1,
               maximum=100_000, step="1", help="Clients, each sending its next request when the last one ends."),
         Field(name="chunk", label="Prefill chunk", unit="tokens", kind="integer", default=512, minimum=16,

@@ -12,7 +12,8 @@ from ...source.kv_decode import check_batch_fits, decode_batch_limit, decode_kne
 from ...source.latency import decode_latency, decode_step_latency
 from ..render import Row
 from ...model.config import get_model
-from .base import CUSTOM, GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, model_fills, quantity_row
+from .base import (CUSTOM, MEMORY_FILL_HELP, MODEL_NAMES, Widget, WidgetResult, catalog_gpu_field, model_field,
+                   model_fills, quantity_row, tokens_field)
 
 
 def _decode(*, model: str, params_billion: float, n_layers: int, d_model: int, context_len: int, gpu: str,
@@ -68,20 +69,19 @@ DECODE_LATENCY = Widget(
     name="decode_latency",
     title="Decode latency per token",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="LLaMA-13B", choices=(*MODEL_NAMES, CUSTOM),
-              help="A preset fills the sizes with its exact parameter count and its cached K width.",
-              fills=model_fills(lambda m: {"params_billion": m.parameter_count().value / 1e9,
-                                            "n_layers": m.n_layers, "d_model": m.kv_elements_per_token_layer // 2})),
+        model_field("LLaMA-13B", choices=(*MODEL_NAMES, CUSTOM),
+                    help="A preset fills the sizes with its exact parameter count and its cached K width.",
+                    fills=model_fills(lambda m: {"params_billion": m.parameter_count().value / 1e9,
+                                                  "n_layers": m.n_layers, "d_model": m.kv_elements_per_token_layer // 2})),
         Field(name="params_billion", label="Parameters P", unit="billion", default=13.01586432, minimum=0,
               minimum_inclusive=False, maximum=1_000_000),  # 10^15 parameters: calc's own bound
         Field(name="n_layers", label="Layers", kind="integer", default=40, minimum=1, step="1"),
         Field(name="d_model", label="KV width (kv heads × head dim)", kind="integer", default=5120, minimum=1,
               step="1", help="d_model with multi-head attention; less with grouped-query attention."),
-        Field(name="context_len", label="Context length t", unit="tokens", kind="integer", default=2048, minimum=1,
-              maximum=10_000_000, step="1", help="Tokens in each sequence's KV cache at this step."),
-        Field(name="gpu", label="GPU", kind="choice", default="V100-SXM2-32GB", choices=GPU_NAMES,
-              help="A catalog part fills its memory (datasheet GB read as GiB, the physical size).",
-              fills={p.name: {"memory_per_gpu_gib": p.memory / GB} for p in catalog()}),
+        tokens_field("context_len", "Context length t", 2048, maximum=10_000_000,
+                     help="Tokens in each sequence's KV cache at this step."),
+        catalog_gpu_field("V100-SXM2-32GB", help=MEMORY_FILL_HELP,
+                          fills={p.name: {"memory_per_gpu_gib": p.memory / GB} for p in catalog()}),
         Field(name="memory_per_gpu_gib", label="Memory per GPU", unit="GiB", default=32, minimum=0.1, maximum=100_000),
         Field(name="n_gpus", label="GPUs N (tensor parallel)", kind="integer", default=8, minimum=1, maximum=1024,
               step="1"),

@@ -12,7 +12,8 @@ from ...source.planner import nodes_for_users
 from ..render import Row
 from ...core.units import GIB, convert
 from ...core.validate import InputError, count
-from .base import CUSTOM, GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, model_fills, quantity_row
+from .base import (CUSTOM, GPU_NAMES, MEMORY_FILL_HELP, MODEL_NAMES, Widget, WidgetResult, catalog_gpu_field,
+                   dtype_field, model_field, model_fills, quantity_row, tokens_field)
 
 def _source_estimate(*, model: str, weight_dtype: str, kv_dtype: str, context_len: int, n_gpus: int,
                      memory_per_gpu_gib: float) -> Row | None:
@@ -82,24 +83,21 @@ KV_CACHE = Widget(
     name="kv_cache",
     title="KV cache, largest batch and nodes for N users",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="LLaMA-13B", choices=(*MODEL_NAMES, CUSTOM),
-              help="A preset fills layers, KV width (kv heads × head dim) and its exact parameter count.",
-              fills=model_fills(lambda m: {"n_layers": m.n_layers, "kv_width": m.kv_elements_per_token_layer // 2,
-                                            "params_billion": m.parameter_count().value / 1e9})),
+        model_field("LLaMA-13B", choices=(*MODEL_NAMES, CUSTOM),
+                    help="A preset fills layers, KV width (kv heads × head dim) and its exact parameter count.",
+                    fills=model_fills(lambda m: {"n_layers": m.n_layers, "kv_width": m.kv_elements_per_token_layer // 2,
+                                                  "params_billion": m.parameter_count().value / 1e9})),
         Field(name="n_layers", label="Layers", kind="integer", default=40, minimum=1, maximum=1_000, step="1"),
         Field(name="kv_width", label="KV width (kv heads × head dim)", kind="integer", default=5120, minimum=1, maximum=1_000_000,
               step="1", help="Elements of K (or V) per token per layer: d_model with multi-head attention, "
                              "less with grouped-query attention; half the latent + rope width with MLA."),
         Field(name="params_billion", label="Parameters", unit="billion", default=13.01586432, minimum=0, maximum=100_000,
               minimum_inclusive=False),
-        Field(name="weight_dtype", label="Weights dtype", kind="choice", default="fp16",
-              choices=("fp16", "bf16", "fp8", "int8", "int4")),
-        Field(name="kv_dtype", label="KV cache dtype", kind="choice", default="fp16", choices=("fp16", "bf16", "fp8", "int8")),
-        Field(name="context_len", label="Context per request", unit="tokens", kind="integer", default=2048, minimum=1,
-              maximum=10_000_000, step="1"),
-        Field(name="gpu", label="GPU", kind="choice", default="V100-SXM2-32GB", choices=(*GPU_NAMES, CUSTOM),
-              help="A catalog part fills its memory (datasheet GB read as GiB, the physical size).",
-              fills={p.name: {"memory_per_gpu_gib": convert(p.memory, to="GB")} for p in catalog()}),
+        dtype_field("weight_dtype", "Weights dtype", "fp16", choices=("fp16", "bf16", "fp8", "int8", "int4")),
+        dtype_field("kv_dtype", "KV cache dtype", "fp16", choices=("fp16", "bf16", "fp8", "int8")),
+        tokens_field("context_len", "Context per request", 2048, maximum=10_000_000),
+        catalog_gpu_field("V100-SXM2-32GB", choices=(*GPU_NAMES, CUSTOM), help=MEMORY_FILL_HELP,
+                          fills={p.name: {"memory_per_gpu_gib": convert(p.memory, to="GB")} for p in catalog()}),
         Field(name="memory_per_gpu_gib", label="Memory per GPU", unit="GiB", default=32, minimum=0.1, maximum=100_000),
         Field(name="n_gpus", label="GPUs per node", kind="integer", default=8, minimum=1, maximum=1024, step="1"),
         Field(name="users", label="Concurrent users", kind="integer", default=10_000, minimum=1, maximum=100_000_000, step="1"),

@@ -17,7 +17,7 @@ from ...roofline import attainable_performance
 from ...source.examples import seed_style_model
 from ...source.inference import seed_forward_pass
 from ..render import Row
-from .base import CUSTOM, GPU_NAMES, Widget, WidgetResult, quantity_row
+from .base import CUSTOM, Widget, WidgetResult, catalog_gpu_field, dtype_field, model_field, quantity_row, tokens_field
 
 SEED_MODELS = {m.name: m for m in presets() if m.name.startswith("LLaMA-")}
 PHYSICS = "bytes moved (weights in their dtype)"
@@ -85,21 +85,19 @@ LLM_ARITHMETIC = Widget(
     name="llm_arithmetic",
     title="FLOPs, bytes and intensity of a prefill and a decode step",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="LLaMA-13B", choices=(*SEED_MODELS, CUSTOM),
-              help="A preset fills h, n and V; 'custom' keeps what you type.",
-              fills={n: {"hidden": m.hidden, "n_layers": m.n_layers, "vocab": m.vocab} for n, m in SEED_MODELS.items()}),
+        model_field("LLaMA-13B", choices=(*SEED_MODELS, CUSTOM), help="A preset fills h, n and V; 'custom' keeps what you type.",
+                    fills={n: {"hidden": m.hidden, "n_layers": m.n_layers, "vocab": m.vocab} for n, m in SEED_MODELS.items()}),
         Field(name="hidden", label="Hidden size h", kind="integer", default=5120, minimum=1, maximum=1_000_000, step="1"),
         Field(name="n_layers", label="Layers n", kind="integer", default=40, minimum=1, maximum=1_000, step="1"),
         Field(name="vocab", label="Vocabulary V", kind="integer", default=32000, minimum=1, maximum=10_000_000, step="1"),
         Field(name="batch", label="Batch b", kind="integer", default=8, minimum=1, maximum=1_000_000, step="1"),
-        Field(name="prompt_len", label="Prompt length s", unit="tokens", kind="integer", default=1024, minimum=1, maximum=10_000_000, step="1"),
-        Field(name="output_len", label="Output length o", unit="tokens", kind="integer", default=1024, minimum=0, maximum=10_000_000, step="1"),
-        Field(name="weights", label="Weights dtype", kind="choice", default="fp16", choices=WEIGHT_DTYPES,
-              help="Bytes per weight: 2 for fp16/bf16, 1 for fp8/int8."),
+        tokens_field("prompt_len", "Prompt length s", 1024, maximum=10_000_000),
+        tokens_field("output_len", "Output length o", 1024, minimum=0, maximum=10_000_000),
+        dtype_field("weights", "Weights dtype", "fp16", choices=WEIGHT_DTYPES,
+                    help="Bytes per weight: 2 for fp16/bf16, 1 for fp8/int8."),
         Field(name="arithmetic", label="Bytes counted", kind="choice", default=PHYSICS, choices=(PHYSICS, SOURCE),
               help="The source divides by a memory footprint with 1 byte per weight; its 7,563 reproduces here."),
-        Field(name="gpu", label="GPU", kind="choice", default="A100-SXM4-80GB", choices=GPU_NAMES,
-              help="Whose ridge point to compare with (fp16 dense)."),
+        catalog_gpu_field("A100-SXM4-80GB", help="Whose ridge point to compare with (fp16 dense)."),
     ),
     compute=_llm,
 )

@@ -15,7 +15,8 @@ from ...serving.parallel import all_to_all, ring_all_reduce
 from ...serving.step import link_one_way
 from ..forms import Field
 from ..render import Row, render_table
-from .base import GPU_NAMES, Widget, WidgetResult, quantity_row
+from .base import (Widget, WidgetResult, batch_field, catalog_gpu_field, context_field, dtype_field, model_field,
+                   quantity_row)
 
 MOE_MODELS = tuple(m.name for m in presets() if m.is_moe)
 LAYOUT_NAMES = {"tp": "Tensor parallel (TP)", "ep-dp": "Expert parallel + DP attention"}
@@ -102,14 +103,11 @@ MOE = Widget(
     name="moe",
     title="Mixture of experts at decode",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="DeepSeek-V3", choices=MOE_MODELS,
-              help="A mixture-of-experts preset."),
-        Field(name="batch", label="Batch", unit="sequences", kind="integer", default=64, minimum=1, maximum=100_000,
-              step="1"),
-        Field(name="context_len", label="Context per sequence", unit="tokens", kind="integer", default=2048,
-              minimum=1, maximum=1_000_000, step="1"),
-        Field(name="dtype", label="Weights and activations", kind="choice", default="fp8", choices=("bf16", "fp8")),
-        Field(name="gpu", label="GPU", kind="choice", default="H200-SXM-141GB", choices=GPU_NAMES),
+        model_field("DeepSeek-V3", choices=MOE_MODELS, help="A mixture-of-experts preset."),
+        batch_field(64),
+        context_field(2048),
+        dtype_field("dtype", "Weights and activations", "fp8"),
+        catalog_gpu_field("H200-SXM-141GB"),
         Field(name="gpus", label="GPUs", kind="integer", default=8, minimum=1, maximum=256, step="1",
               help="Expert parallelism needs no more GPUs than experts."),
     ),

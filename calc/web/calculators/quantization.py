@@ -8,7 +8,7 @@ from ...hardware import Accelerator, get_accelerator
 from ...roofline import QuantizedMatmul, quantized_matmul
 from ..forms import Field
 from ..render import Row, render_table
-from .base import GPU_NAMES, Widget, WidgetResult, quantity_row
+from .base import Widget, WidgetResult, catalog_gpu_field, quantity_row
 
 #: Scheme name -> (weights, activations).
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -91,7 +91,7 @@ QUANTIZATION = Widget(
               maximum=1_000_000, step="1", help="The batch at decode; batch × prompt at prefill."),
         Field(name="group_size", label="int4 group size", unit="weights", kind="integer", default=128, minimum=1,
               maximum=1_000_000, step="1", help="One fp16 scale and one int4 zero point per group (GPTQ, AWQ)."),
-        Field(name="gpu", label="GPU", kind="choice", default="B200", choices=GPU_NAMES),
+        catalog_gpu_field("B200"),
     ),
     compute=_quantization,
 )

@@ -7,7 +7,7 @@ from ...serving.capacity import memory_plan
 from ...serving.speculative import speculative_decode
 from .. import charts
 from ..forms import Field
-from .base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult, on_form_field, quantity_row
+from .base import Widget, WidgetResult, batch_field, context_field, deployment_fields, on_form_field, quantity_row
 
 SWEEP = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 FORM = ("model", "gpu", "tp", "weights", "context_len", "batch", "draft_tokens", "acceptance", "draft_layers")
@@ -56,15 +56,9 @@ SPECULATIVE = Widget(
     name="speculative",
     title="Speculative decoding",
     fields=(
-        Field(name="model", label="Model", kind="choice", default="Llama-3-70B", choices=MODEL_NAMES),
-        Field(name="gpu", label="GPU", kind="choice", default="H100-SXM5-80GB", choices=GPU_NAMES),
-        Field(name="tp", label="GPUs (tensor parallel)", kind="integer", default=4, minimum=1, maximum=64, step="1"),
-        Field(name="weights", label="Weights, activations and KV cache", kind="choice", default="bf16",
-              choices=("bf16", "fp8")),
-        Field(name="context_len", label="Context per sequence", unit="tokens", kind="integer", default=2048,
-              minimum=1, maximum=1_000_000, step="1"),
-        Field(name="batch", label="Batch", unit="sequences", kind="integer", default=8, minimum=1, maximum=100_000,
-              step="1"),
+        *deployment_fields(),
+        context_field(2048),
+        batch_field(8),
         Field(name="draft_tokens", label="Draft tokens per step", unit="tokens", kind="integer", default=3,
               minimum=1, maximum=16, step="1"),
         Field(name="acceptance", label="Acceptance rate", kind="number", default=0.7, minimum=0, maximum=1,
