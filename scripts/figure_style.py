@@ -90,3 +90,11 @@ def new_figure(name: str, **kwargs: Any) -> Figure:
     return fig
 
 
+def log2_axis(ax: Any) -> None:
+    """A base-2 logarithmic x axis labelled with plain numbers (1, 2, 4 … rather than 2^0, 2^1 …)."""
+    from matplotlib.ticker import ScalarFormatter
+
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+
+

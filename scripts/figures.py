@@ -49,7 +49,7 @@ from calc.core.validate import InputError  # noqa: E402
 # Style and the figures that compare the bound with time live beside this file; re-exported here.
 from figure_style import (  # noqa: E402,F401  (re-exported: tests and notebooks use figures.NAME)
     CONTENT_WIDTH_PX, FOREGROUND, GPU_COLOURS, GUIDE_ALPHA, MIN_LABEL_PX, MODEL_COLOURS, gpu_colour, new_figure as _new,
-    rendered_px, short_name, style as _style,
+    log2_axis, rendered_px, short_name, style as _style,
 )
 from figures_bounds import roofline_time, roofline_vs_measured, time_components  # noqa: E402
 from figures_serving import speculative_speedup, ttft_saturation  # noqa: E402
@@ -527,8 +527,6 @@ MOE_FIGURE_DTYPE = "fp8"
 
 def moe_experts(*, max_batch: int = 1024) -> tuple[Figure, dict]:
     """Experts touched per MoE layer and weights read per decode step vs batch (uniform routing)."""
-    from matplotlib.ticker import ScalarFormatter
-
     batches = np.unique(np.geomspace(1, max_batch, 60).round().astype(int))
     data: dict[str, Any] = {"batches": batches, "touched_share": {}, "weight_bytes": {}, "active": {}, "total": {}}
     colours = dict(zip(MOE_FIGURE_MODELS, ("#af7aa1", "#76b7b2")))
@@ -550,8 +548,7 @@ def moe_experts(*, max_batch: int = 1024) -> tuple[Figure, dict]:
             bottom.plot(batches, weights / everything, color=colours[model],
                         label=label, gid=f"weights-{model}")
         for ax in (top, bottom):
-            ax.set_xscale("log", base=2)
-            ax.xaxis.set_major_formatter(ScalarFormatter())
+            log2_axis(ax)
         top.set_ylim(0, 105)
         top.set_xlim(1, max_batch)
         top.set_ylabel("Experts touched (% of all)")
@@ -599,10 +596,7 @@ def quant_speedup(*, gpu: str = QUANT_GPU, max_tokens: int = 8192) -> tuple[Figu
             data["speedup"][label] = base / times
             ax.plot(tokens, base / times, style, color=colour, label=label, gid=f"speedup-{w}-{a}")
         ax.axhline(1, color=FOREGROUND, alpha=GUIDE_ALPHA, linewidth=0.8)
-        ax.set_xscale("log", base=2)
-        from matplotlib.ticker import ScalarFormatter
-
-        ax.xaxis.set_major_formatter(ScalarFormatter())
+        log2_axis(ax)
         ax.set_xlim(1, max_tokens)
         ax.set_ylim(0, 4.4)
         ax.set_xlabel("Tokens sharing each weight read (batch, or batch × prompt)")
@@ -639,10 +633,7 @@ def fp4_measured(*, gpu: str = QUANT_GPU, batch: int = 64) -> tuple[Figure, dict
         ax.annotate(f"measured median {data['median']:.2f}", (300, data["median"]), xytext=(0, 4),
                     textcoords="offset points", ha="right", fontsize=9)
         ax.axhline(1, color=FOREGROUND, alpha=0.3, linewidth=0.8)
-        ax.set_xscale("log", base=2)
-        from matplotlib.ticker import ScalarFormatter
-
-        ax.xaxis.set_major_formatter(ScalarFormatter())
+        log2_axis(ax)
         ax.set_xlim(3, 320)
         ax.set_ylim(0, 2.8)
         ax.set_xlabel("Client concurrency (requests in flight)")

@@ -11,13 +11,12 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import ScalarFormatter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import calc  # noqa: E402
 from calc.serving.inferencex import points as inferencex_points  # noqa: E402
-from figure_style import FOREGROUND, GUIDE_ALPHA, new_figure, style  # noqa: E402
+from figure_style import FOREGROUND, GUIDE_ALPHA, log2_axis as _log2_axis, new_figure, style  # noqa: E402
 
 #: The published configuration whose TTFT explodes at saturation (its point at 256 clients).
 SATURATION_POINT = "ix1212"
@@ -25,11 +24,6 @@ SATURATION_CONCURRENCY = (4, 8, 16, 32, 64, 128, 192, 224, 240, 248, 256, 272, 2
 #: The chunked-prefill case: one long prompt joining a running batch.
 CHUNK_CASE = dict(model="Llama-3-70B", gpu="H100-SXM5-80GB", tp=4, batch=32, prompt_len=8192, output_len=512)
 CHUNKS = (64, 128, 256, 512, 1024, 2048, 4096, 8192)
-
-
-def _log2_axis(ax: Any) -> None:
-    ax.set_xscale("log", base=2)
-    ax.xaxis.set_major_formatter(ScalarFormatter())
 
 
 def ttft_saturation() -> tuple[Figure, dict]:

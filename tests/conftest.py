@@ -130,3 +130,13 @@ def page(browser: Browser, site_url: str) -> Iterator[Page]:
     outside = [u for u in seen if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != origin]
     assert not outside, f"requests left the site: {outside}"
     assert not errors, f"page errors: {errors}"
+
+
+def assert_widget_rejects(name: str, cases: tuple[tuple[dict[str, str], str, str], ...]) -> None:
+    """Each (raw inputs, field, words): calculator ``name`` refuses the inputs with a message by ``field``
+    that contains ``words`` (what the page shows inline)."""
+    from calc.web import widgets
+
+    for raw, field, text in cases:
+        result = widgets.call(name, raw)
+        assert not result["ok"] and result["field"] == field and text in result["message"], result

@@ -9,6 +9,7 @@ import pytest
 
 import calc
 from calc.web import widgets
+from tests.conftest import assert_widget_rejects
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -137,14 +138,12 @@ def test_calculator_defaults_and_errors():
     assert values["bound"] == "memory-bound"
     mla = widgets.call("attention", {"model": "DeepSeek-V3", "mla_form": "expanded", "batch": "1"})["values"]
     assert mla["kind"] == "MLA (expanded form)" and "form_flops" in mla
-    for raw, field, text in (
+    assert_widget_rejects("attention", (
         ({"model": "DeepSeek-V3", "n_kv_heads": "1"}, "n_kv_heads", "leave K/V heads at 0"),
         ({"n_kv_heads": "3"}, "n_kv_heads", "must divide the 64 query heads"),
         ({"batch": "0"}, "batch", "must be at least 1"),
         ({"mla_form": "both"}, "mla_form", "is not one of the choices"),
-    ):
-        result = widgets.call("attention", raw)
-        assert not result["ok"] and result["field"] == field and text in result["message"], result
+    ))
 
 
 def test_figure_plots_calcs_numbers():

@@ -11,6 +11,7 @@ import pytest
 
 import calc
 from calc.web import widgets
+from tests.conftest import assert_widget_rejects
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -102,14 +103,12 @@ def test_calculator():
     wait = 100 / slots * running.end_to_end.value
     assert over["slot_wait"] == f"{wait * 1e3:,.1f}"
     assert float(over["ttft"].replace(",", "")) > 10 * float(values["ttft"].replace(",", ""))
-    for raw, field, text in (
+    assert_widget_rejects("batching", (
         ({"tp": "1"}, "tp", "is too few GPUs to hold the weights"),
         ({"tp": "3"}, "tp", "does not divide the 64 attention heads"),
         ({"gpu": "V100-SXM2-32GB", "weights": "fp8"}, "weights", "has no fp8 peak"),
         ({"chunk": "8"}, "chunk", "must be at least 16"),
-    ):
-        result = widgets.call("batching", raw)
-        assert not result["ok"] and result["field"] == field and text in result["message"], result
+    ))
 
 
 def test_figure_plots_calcs_numbers():

@@ -10,6 +10,7 @@ import pytest
 
 import calc
 from calc.web import widgets
+from tests.conftest import assert_widget_rejects
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -97,14 +98,12 @@ def test_calculator():
     assert values["params"] == "37.6 of 671.0"
     assert widgets.call("moe", {"batch": "1"})["values"]["faster"] == "Tensor parallel (TP)"
     assert widgets.call("moe", {"batch": "256"})["values"]["faster"] == "Expert parallel + DP attention"
-    for raw, field, text in (
+    assert_widget_rejects("moe", (
         ({"gpus": "300"}, "gpus", "must be at most 256"),
         ({"model": "Mixtral-8x7B", "gpus": "16"}, "gpus", "needs at least one expert per GPU"),
         ({"gpu": "V100-SXM2-32GB"}, "dtype", "has no peak for V100-SXM2-32GB"),
         ({"model": "Llama-3-8B"}, "model", "is not one of the choices"),
-    ):
-        result = widgets.call("moe", raw)
-        assert not result["ok"] and result["field"] == field and text in result["message"], result
+    ))
 
 
 def test_figure_plots_calcs_numbers():

@@ -11,6 +11,7 @@ import pytest
 import calc
 from calc.serving.estimate import accepted_tokens
 from calc.web import widgets
+from tests.conftest import assert_widget_rejects
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -89,15 +90,13 @@ def test_calculator():
     assert values["tokens"] == "2.533"
     big = widgets.call("speculative", {"batch": "200"})["values"]
     assert float(big["speedup"]) < float(values["speedup"])
-    for raw, field, text in (
+    assert_widget_rejects("speculative", (
         ({"acceptance": "1.5"}, "acceptance", "must be at most 1"),
         ({"draft_layers": "100"}, "draft_layers", "give a whole number from 1 to 80"),
         ({"tp": "1"}, "tp", "is too few GPUs"),
         ({"batch": "5000"}, "batch", "is more sequences than the memory holds"),
         ({"gpu": "V100-SXM2-32GB", "weights": "fp8"}, "weights", "has no fp8 peak"),
-    ):
-        result = widgets.call("speculative", raw)
-        assert not result["ok"] and result["field"] == field and text in result["message"], result
+    ))
 
 
 def test_figure_plots_calcs_numbers():

@@ -12,6 +12,7 @@ from calc.web import widgets
 from calc.web.forms import Field
 from calc.web.render import Row, render_rows
 from calc.core.units import GIB
+from tests.conftest import assert_widget_rejects
 
 
 @pytest.mark.parametrize("name", list(widgets.WIDGETS))
@@ -259,8 +260,7 @@ def test_planner_pasted_config_and_prices():
     ],
 )
 def test_hostile_numbers_are_reported_on_their_field(name, raw, field, text):
-    result = widgets.call(name, raw)
-    assert not result["ok"] and result["field"] == field and text in result["message"]
+    assert_widget_rejects(name, ((raw, field, text),))
 
 
 def test_thousands_separator_still_accepted():

@@ -92,24 +92,20 @@ class Report:
     worst: Comparison
 
 
+#: A measured metric's name prefix -> (what it measures, the divisor to seconds or tokens/s).
+_METRICS = (("TTFT_ms", "ttft", 1e3), ("TTFT_s", "ttft", 1), ("TPOT_s", "tpot", 1),
+            ("decode_ms_per_token", "tpot", 1e3), ("decode_tokens_per_s", "decode_rate", 1), ("prefill_ms", "ttft", 1e3))
+
+
 def _metric(e: dict) -> tuple[str, float, bool]:
     name, v = e["metric"], float(e["value"])
     if name.startswith("output_tokens_per_s"):
         # Per GPU when the metric says so (``…_per_gpu``), or for TensorRT-LLM's ambiguous TP>1 headers.
         per_gpu = "_per_gpu" in name.split(" ")[0] or ("TP1" not in e["parallelism"] and "ambiguous" in name)
         return "throughput", v, per_gpu
-    if name.startswith("TTFT_ms"):
-        return "ttft", v / 1e3, False
-    if name.startswith("TTFT_s"):
-        return "ttft", v, False
-    if name.startswith("TPOT_s"):
-        return "tpot", v, False
-    if name.startswith("decode_ms_per_token"):
-        return "tpot", v / 1e3, False
-    if name.startswith("decode_tokens_per_s"):
-        return "decode_rate", v, False
-    if name.startswith("prefill_ms"):
-        return "ttft", v / 1e3, False
+    for prefix, kind, divisor in _METRICS:
+        if name.startswith(prefix):
+            return kind, v / divisor, False
     raise ValueError(f"unknown metric {name!r}")
 
 
