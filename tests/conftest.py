@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -140,3 +140,21 @@ def assert_widget_rejects(name: str, cases: tuple[tuple[dict[str, str], str, str
     for raw, field, text in cases:
         result = widgets.call(name, raw)
         assert not result["ok"] and result["field"] == field and text in result["message"], result
+
+
+def built_chapter(site: Path, path: str) -> Any:
+    """The ``<article>`` of a built chapter (BeautifulSoup), checked for what every chapter renders: no
+    shortcode left, its worked problems folded (4 or more) and a tip."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    article = page.select_one("article")
+    assert "{{" not in article.get_text(), path
+    assert len(article.select("details.question")) >= 4 and article.select_one(".admonition.tip"), path
+    return article
+
+
+def shown_values(root: Any, name: str) -> dict[str, str]:
+    """The prerendered results of calculator ``name`` inside ``root`` (BeautifulSoup): key -> shown text."""
+    widget = root.select_one(f'.calc-widget[data-widget="{name}"]')
+    return {el["data-key"]: el.get_text(strip=True) for el in widget.select(".calc-value")}

@@ -9,7 +9,7 @@ import pytest
 
 import calc
 from calc.web import widgets
-from tests.conftest import assert_widget_rejects
+from tests.conftest import assert_widget_rejects, built_chapter, shown_values
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -160,16 +160,10 @@ def test_figure_plots_calcs_numbers():
 
 
 def test_built_page(site: Path):
-    from bs4 import BeautifulSoup
-
-    page = BeautifulSoup((site / "attention" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    article = page.select_one("article")
-    assert "{{" not in article.get_text()
+    article = built_chapter(site, "attention")
     svg = article.select_one("figure svg")
     assert svg.find("g", id="figure-attention-kinds") is not None and "currentColor" in str(svg)
-    widget = article.select_one('.calc-widget[data-widget="attention"]')
-    shown = {el["data-key"]: el.get_text(strip=True) for el in widget.select(".calc-value")}
+    shown = shown_values(article, "attention")
     assert shown["intensity"] == widgets.call("attention")["values"]["intensity"] + " FLOP/byte"
-    assert len(article.select("details.question")) >= 4 and article.select_one(".admonition.tip")
-    nav = [a.get_text(strip=True) for a in page.select("nav.md-nav--primary a")]
+    nav = [a.get_text(strip=True) for a in article.find_parent("html").select("nav.md-nav--primary a")]
     assert "Attention on the roofline" in nav

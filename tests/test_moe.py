@@ -10,7 +10,7 @@ import pytest
 
 import calc
 from calc.web import widgets
-from tests.conftest import assert_widget_rejects
+from tests.conftest import assert_widget_rejects, built_chapter, shown_values
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import figures  # noqa: E402
@@ -122,13 +122,6 @@ def test_figure_plots_calcs_numbers():
 
 
 def test_built_page(site: Path):
-    from bs4 import BeautifulSoup
-
-    page = BeautifulSoup((site / "moe" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    article = page.select_one("article")
-    assert "{{" not in article.get_text()
+    article = built_chapter(site, "moe")
     assert article.select_one("figure svg").find("g", id="figure-moe-experts") is not None
-    widget = article.select_one('.calc-widget[data-widget="moe"]')
-    shown = {el["data-key"]: el.get_text(strip=True) for el in widget.select(".calc-value")}
-    assert shown["touched"] == "222.4 experts"
-    assert len(article.select("details.question")) >= 4 and article.select_one(".admonition.tip")
+    assert shown_values(article, "moe")["touched"] == "222.4 experts"

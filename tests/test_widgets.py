@@ -12,7 +12,7 @@ from calc.web import widgets
 from calc.web.forms import Field
 from calc.web.render import Row, render_rows
 from calc.core.units import GIB
-from tests.conftest import assert_widget_rejects
+from tests.conftest import assert_widget_rejects, shown_values
 
 
 @pytest.mark.parametrize("name", list(widgets.WIDGETS))
@@ -154,7 +154,7 @@ def test_widget_markup_prerendered_in_page(site):
 
     soup = BeautifulSoup((site / "memory/index.html").read_text(encoding="utf-8"), "html.parser")
     widget = soup.select_one('.calc-widget[data-widget="kv_cache"]')
-    values = {el["data-key"]: el.get_text(strip=True) for el in widget.select(".calc-value")}
+    values = shown_values(soup, "kv_cache")
     assert values["source_batch"] == "115.70 requests"
     assert values["batch"] == "148.32 requests"
     # The form was generated from the schema: one control per field, defaults filled in.
