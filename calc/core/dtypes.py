@@ -73,6 +73,12 @@ def peak_key(dtype: str) -> str:
 #: Default group size of grouped formats (GPTQ and AWQ both default to 128).
 DEFAULT_GROUP_SIZE = 128
 
+#: Format of the hidden states that cross the links between GPUs.  vLLM, SGLang and TensorRT-LLM keep the
+#: residual stream in the model's 16-bit dtype and all-reduce it (and send it between pipeline stages) in bf16
+#: whatever format the weights and matmuls use: fp8 or fp4 quantizes a matmul's input inside the kernel, not
+#: the tensor on the link.  Only an expert-parallel dispatch may travel quantized (DeepEP sends fp8).
+COMM_DTYPE = "bf16"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataFormat:

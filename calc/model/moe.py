@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..core import validate
-from ..core.dtypes import data_format
+from ..core.dtypes import COMM_DTYPE, data_format
 from ..core.quantity import Quantity, num
 from ..core.validate import InputError
 from .config import ModelConfig
@@ -147,7 +147,7 @@ class MoeLayout:
     weights_held: Quantity  # weights stored per GPU
     kv_held: Quantity  # KV cache stored per GPU
     collectives: int  # per step
-    message_bytes: float  # per GPU, per collective
+    message_bytes: float  # per GPU, per collective (all-to-alls: the mean of the dispatch and the combine)
     collective: str  # "all-reduce" or "all-to-all"
     tokens_per_expert: Quantity
     notes: tuple[str, ...]
@@ -181,13 +181,14 @@ def moe_layout(*, model: str | Mapping[str, Any] | ModelConfig, layout: str = "t
     held_per_seq = m.kv_bytes_per_token(bytes_per_element=data_format(kv, field="kv").bytes_per_element).value \
         * context_len
     a = data_format(activations, field="activations").bytes_per_element
+    c = data_format(COMM_DTYPE).bytes_per_element  # hidden states on the links: bf16 whatever the matmuls compute in
     load = expert_load(model=m, batch=T, weights=weights, context_len=context_len)
     if layout == "tp":
         # K/V heads split across GPUs where there are enough of them; MLA's single latent is replicated.
         kv_share = 1.0 if m.is_mla else math.ceil(m.n_kv_heads / n) / m.n_kv_heads
         w_read, w_held = fwd.weight_bytes.value / n, total_w / n
         kv_read, kv_held = per_seq_kv * T * kv_share, held_per_seq * T * kv_share
-        collectives, message, kind = 2 * m.n_layers, T * m.hidden * a, "all-reduce"
+        collectives, message, kind = 2 * m.n_layers, T * m.hidden * c, "all-reduce"
         notes = ("every matrix sharded N ways, experts included; two all-reduces of the hidden states per layer",
                  "MLA: the latent serves every head, so each GPU keeps the whole cache" if m.is_mla
                  else f"K/V heads split N ways (at most {m.n_kv_heads})")
@@ -196,7 +197,8 @@ def moe_layout(*, model: str | Mapping[str, Any] | ModelConfig, layout: str = "t
         w_read = rest + routed / n
         w_held = (total_w - expert_w) + expert_w / n
         kv_read, kv_held = per_seq_kv * seqs, held_per_seq * seqs
-        collectives, message, kind = 2 * m.moe_layers, seqs * m.experts_per_token * m.hidden * a, "all-to-all"
+        # The dispatch carries the experts' inputs in the activations' format, the combine their bf16 outputs.
+        collectives, message, kind = 2 * m.moe_layers, seqs * m.experts_per_token * m.hidden * (a + c) / 2, "all-to-all"
         notes = ("attention (and every non-expert weight) replicated; each GPU runs its own batch / N sequences",
                  f"whole experts per GPU ({m.n_experts / n:g} each); tokens dispatched to their experts and "
                  "combined back: two all-to-alls per MoE layer")

@@ -133,7 +133,7 @@ IDEAL = Efficiency(name="ideal", compute=1.0, memory=1.0, link=1.0, alpha=0.0, l
 # η_compute, η_memory, the per-MoE-layer cost, the MoE GEMM half-efficiency and the per-request TTFT cost fitted
 # by scripts/fit_engine.py on the fit part of each engine's InferenceX DeepSeek-R1 points (whole configurations
 # held out; the Validation page shows both parts).  η_compute is the share of the datasheet fp8/fp4 peak the
-# engine's DeepSeek-R1 prefill reaches after the MoE tile term: 10–25 %, far below a large dense GEMM.
+# engine's DeepSeek-R1 prefill reaches after the MoE tile term: 12–35 %, far below a large dense GEMM.
 
 
 def _engine(name: str, *, compute: float, memory: float, moe_layer_us: float, moe_tokens_half: float,
@@ -145,13 +145,13 @@ def _engine(name: str, *, compute: float, memory: float, moe_layer_us: float, mo
 
 
 #: SGLang on NVIDIA (H200, B300), fp8.
-SGLANG = _engine("sglang", compute=0.29, memory=0.91, moe_layer_us=67, moe_tokens_half=71, request_ms=50)
+SGLANG = _engine("sglang", compute=0.35, memory=0.83, moe_layer_us=67, moe_tokens_half=25, request_ms=55)
 #: SGLang on AMD ROCm (MI300X), fp8: the same engine with ROCm kernels and RCCL, a different fixed cost.
-SGLANG_ROCM = _engine("sglang-rocm", compute=0.11, memory=0.79, moe_layer_us=242, moe_tokens_half=37, request_ms=44)
+SGLANG_ROCM = _engine("sglang-rocm", compute=0.12, memory=0.72, moe_layer_us=242, moe_tokens_half=37, request_ms=44)
 #: TensorRT-LLM (PyTorch backend, trtllm-serve) on B200, NVFP4.
-TRTLLM = _engine("trtllm", compute=0.18, memory=0.79, moe_layer_us=48, moe_tokens_half=74, request_ms=58)
+TRTLLM = _engine("trtllm", compute=0.20, memory=0.79, moe_layer_us=46, moe_tokens_half=85, request_ms=56)
 #: AMD ATOM on MI355X, fp8.
-ATOM = _engine("atom", compute=0.107, memory=0.82, moe_layer_us=82, moe_tokens_half=16, request_ms=8.3)
+ATOM = _engine("atom", compute=0.118, memory=0.86, moe_layer_us=82, moe_tokens_half=2, request_ms=7.2)
 
 EFFICIENCIES = {"typical": TYPICAL, "optimistic": OPTIMISTIC, "ideal": IDEAL, "sglang": SGLANG,
                 "sglang-rocm": SGLANG_ROCM, "trtllm": TRTLLM, "atom": ATOM}

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..core import validate
-from ..core.dtypes import data_format, dequant_ops, peak_key
+from ..core.dtypes import COMM_DTYPE, data_format, dequant_ops, peak_key
 from ..core.quantity import Quantity, num
 from ..core.validate import InputError
 from ..hardware import Accelerator, resolve
@@ -90,13 +90,14 @@ class Evaluator:
 
     def __init__(self, *, model: ModelConfig, part: Accelerator, tp: int, pp: int, weights: str, kv: str,
                  activations: str, expert_parallel: bool | int, eff: Efficiency, dp_attention: bool = False,
-                 group_size: int | None = None) -> None:
+                 group_size: int | None = None, comm_dtype: str = COMM_DTYPE) -> None:
         self.m, self.part, self.tp, self.pp = model, part, tp, pp
         self.weights, self.kv, self.activations, self.eff = weights, kv, activations, eff
         self.group_size = group_size
         self.expert_parallel = bool(expert_parallel) and model.is_moe
         self.dp_attention = bool(dp_attention) and tp > 1
         self.a_bytes = data_format(activations, field="activations").bytes_per_element
+        self.c_bytes = data_format(comm_dtype, field="comm_dtype").bytes_per_element  # all-reduces, combines, sends
         self.bw = part.bandwidth * eff.memory
         self.link = link_one_way(part) * eff.link if (tp > 1 or pp > 1) else 1.0
         self.peaks = {d: p * eff.compute for d, p in part.peaks.items()}
@@ -169,27 +170,31 @@ class Evaluator:
     def comms(self, tokens: float) -> tuple[float, float]:
         """(bytes time, latency) of the collectives of one forward pass of ``tokens`` tokens on one group.
 
-        TP: an all-reduce after attention and after the MLP of every layer.  EP: the MoE layers' all-reduce
-        becomes a dispatch and a combine all-to-all of k copies of each GPU's 1/N of the tokens.  DP
-        attention: no all-reduce after attention (each GPU's requests stay on it); the dense layers' MLP
-        gathers and scatters its tokens, priced as one all-reduce.
+        TP: an all-reduce after attention and after the MLP of every layer, in ``comm_dtype`` (bf16).  EP:
+        the MoE layers' all-reduce becomes a dispatch and a combine all-to-all of k copies of each GPU's 1/N of
+        the tokens.  DP attention: no all-reduce after attention (each GPU's requests stay on it); the dense
+        layers' MLP gathers and scatters its tokens, priced as one all-reduce.
+
+        The dispatch carries the experts' inputs in the activations' format: DeepEP's dispatch sends fp8 with
+        its scales, and an expert GEMM quantizes its input anyway, so quantizing before the link loses
+        nothing.  The combine carries the experts' outputs, summed in bf16 (DeepEP's combine is bf16 only).
         """
         if self.tp == 1:
             return 0.0, 0.0
         m, n, alpha = self.m, self.tp, self.eff.alpha
-        ring = 2 * (n - 1) / n * tokens * m.hidden * self.a_bytes / self.link
+        ring = 2 * (n - 1) / n * tokens * m.hidden * self.c_bytes / self.link
         attn = 0 if self.dp_attention else m.n_layers
         if not (self.expert_parallel or self.dp_attention) or not m.is_moe:
             mlp = m.n_layers
             return (attn + mlp) * ring, (attn + mlp) * alpha
-        a2a = (n - 1) / n * (tokens / n) * m.experts_per_token * m.hidden * self.a_bytes / self.link
+        a2a = (n - 1) / n * (tokens / n) * m.experts_per_token * m.hidden / self.link  # per byte of an element
         dense = m.n_layers - m.moe_layers
-        return ((attn + dense) * ring + 2 * m.moe_layers * a2a,
+        return ((attn + dense) * ring + m.moe_layers * a2a * (self.a_bytes + self.c_bytes),
                 (attn + dense + 2 * m.moe_layers) * alpha)
 
     def p2p(self, tokens: float) -> float:
-        """One pipeline send of ``tokens`` hidden states between stages (bytes time; α counted apart)."""
-        return tokens * self.m.hidden * self.a_bytes / self.link
+        """One pipeline send of ``tokens`` hidden states between stages, in ``comm_dtype`` (bytes time; α apart)."""
+        return tokens * self.m.hidden * self.c_bytes / self.link
 
     def _fixed(self, p: Parts, tokens: float, sends: float) -> Parts:
         """Add collectives, pipeline sends, per-layer and per-step costs to a pass's operator time."""
