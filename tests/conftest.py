@@ -115,6 +115,14 @@ def new_context(browser: Browser, **options: object) -> BrowserContext:
     return browser.new_context(**{"service_workers": "block", **options})
 
 
+def page_without_python(browser: Browser, **options: object) -> Page:
+    """A page in a fresh profile whose Pyodide downloads fail, as with a blocked CDN-less network: the site
+    must fall back to its build-time results.  Close it with ``page.context.close()``."""
+    context = new_context(browser, **options)
+    context.route("**/vendor/pyodide/**", lambda route: route.abort())
+    return context.new_page()
+
+
 @pytest.fixture
 def page(browser: Browser, site_url: str) -> Iterator[Page]:
     """A fresh page that records every request; none may leave the local origin."""

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Browser, Page
 
 from calc.web import i18n, widgets
-from tests.conftest import LIVE_TIMEOUT_MS, new_context
+from tests.conftest import LIVE_TIMEOUT_MS, page_without_python
 from tests.test_browser import edit, form_values, open_live, shown_values
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -45,9 +45,7 @@ def test_chinese_notices_when_python_cannot_start(browser: Browser, site_url: st
     """The page's own notices come from the catalog too: Python blocked, an unreadable link, a text too long."""
     from tests.test_i18n import english_words
 
-    context = new_context(browser)
-    context.route("**/vendor/pyodide/**", lambda route: route.abort())
-    page = context.new_page()
+    page = page_without_python(browser)
     # A number from the link, and a packed text that cannot be unpacked (not base64).
     page.goto(site_url + "zh/memory/?kv_cache.context_len=4096#calc:kv_cache.model=***")
     page.wait_for_function("document.querySelector('#calc-kv_cache .calc-output.calc-defaults')", timeout=LIVE_TIMEOUT_MS)
@@ -77,7 +75,7 @@ def test_chinese_notices_when_python_cannot_start(browser: Browser, site_url: st
     labels = page.evaluate("[...document.querySelectorAll('[data-scroll-region]')].map(b => b.getAttribute('aria-label'))")
     assert labels and not any(english_words(label) for label in labels), labels
     assert page.locator("[data-md-component=search][role=dialog]").get_attribute("aria-label") == "搜索"
-    context.close()
+    page.context.close()
 
 
 def test_english_calculator_stays_english(page: Page, site_url: str):
@@ -133,9 +131,7 @@ def test_chinese_figures_and_interface(browser: Browser, site_url: str):
 
 def test_chinese_chart_titles_fit_a_phone(browser: Browser, site_url: str):
     """Chinese has no spaces to break a title at, and its characters are twice as wide: titles still fit."""
-    context = new_context(browser, viewport={"width": 390, "height": 844})
-    context.route("**/vendor/pyodide/**", lambda route: route.abort())  # the build-time charts are drawn all the same
-    page = context.new_page()
+    page = page_without_python(browser, viewport={"width": 390, "height": 844})  # build-time charts are drawn all the same
     for path, name in (("zh/planner/", "planner"), ("zh/latency/", "decode_latency")):
         page.goto(site_url + path)
         page.locator(f"#calc-{name} .calc-chart").scroll_into_view_if_needed()  # charts are drawn when seen
@@ -145,4 +141,4 @@ def test_chinese_chart_titles_fit_a_phone(browser: Browser, site_url: str):
         for i in range(title.count()):
             box = title.nth(i).bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, title.nth(i).text_content(), box)
-    context.close()
+    page.context.close()

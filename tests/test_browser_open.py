@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from calc.web import widgets
-from tests.conftest import LIVE_TIMEOUT_MS, new_context
+from tests.conftest import LIVE_TIMEOUT_MS, new_context, page_without_python
 from tests.test_browser import CURRENT_RESULT, edit, form_values, open_live
 
 
@@ -123,9 +123,7 @@ def test_shared_link_with_pasted_config_and_prices_reproduces_the_result(page: P
 
 
 def test_blocked_python_marks_results_as_build_time_defaults(browser: Browser, site_url: str):
-    context = new_context(browser)
-    context.route("**/vendor/pyodide/**", lambda route: route.abort())
-    page = context.new_page()
+    page = page_without_python(browser)
     page.goto(site_url + "memory/?kv_cache.context_len=4096")
     page.wait_for_function("document.documentElement.classList.contains('calc-failed')", timeout=LIVE_TIMEOUT_MS)
     root = page.locator("#calc-kv_cache")
@@ -136,7 +134,7 @@ def test_blocked_python_marks_results_as_build_time_defaults(browser: Browser, s
     assert root.locator("[name='context_len']").input_value() == "4096"
     assert "Not computed (default: 2048)" in root.locator("[data-field=context_len] .calc-error").inner_text()
     assert root.locator(".calc-status").get_attribute("data-state") == "failed"
-    context.close()
+    page.context.close()
 
 
 def test_text_too_long_for_a_link_is_said_to_stay_out(page: Page, site_url: str):
