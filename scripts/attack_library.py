@@ -287,7 +287,8 @@ CLI_OPTIONS = {
     "roofline": ("--gpu", "--dtype", "--intensity"),
     "model": ("--model", "--prompt", "--output", "--efficiency", "--gpu", "--batch", "--tp", "--pp", "--weights",
               "--kv", "--batching"),
-    "plan": ("--model", "--prompt", "--output", "--users", "--ttft-ms", "--tpot-ms", "--gpu", "--price", "--top"),
+    "plan": ("--model", "--prompt", "--output", "--users", "--requests-per-second", "--ttft-ms", "--tpot-ms", "--gpu",
+             "--price", "--top", "--format", "--acceptance", "--draft-tokens", "--kv-link", "--efficiency"),
 }
 
 
@@ -307,7 +308,7 @@ def attack_cli(verbose: bool) -> collections.Counter:
     texts = [str(v) for v in BAD] + ["x" * 100_000, "1\n2"]
     for command, options in CLI_OPTIONS.items():
         # plan searches the whole catalog unless told one GPU: keep each call short.
-        base = ["--gpu", "A100-SXM4-80GB"] if command == "plan" else []
+        base = ["--gpu", "A100-SXM4-80GB", "--users", "100"] if command == "plan" else []
         for option in options:
             for text in texts:
                 out, err = io.StringIO(), io.StringIO()

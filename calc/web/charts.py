@@ -177,7 +177,12 @@ def frontier_spec(*, title: str, curves: list[dict[str, Any]], measured: list[di
     layers: list[dict[str, Any]] = [{
         "data": {"values": curves}, "mark": {"type": "line", "point": True},
         "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "series"},
-                     "strokeDash": {"field": "mode", "type": "nominal", "title": None},
+                     # Aggregated solid, disaggregated dashed, in every language: the order is given, not sorted
+                     # (in Chinese the translated names sort the other way round), and the legend draws both.
+                     "strokeDash": {"field": "mode", "type": "nominal", "title": None,
+                                    "sort": ["aggregated", "disaggregated"],
+                                    "scale": {"range": [[1, 0], [6, 4]]},
+                                    "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolSize": 300}},
                      "tooltip": [*tips, {"field": "ttft_ms", "title": "TTFT (ms)", "format": ",.0f"}]},
     }]
     if measured:
