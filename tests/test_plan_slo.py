@@ -235,3 +235,34 @@ def test_gb200_is_a_b200_with_its_own_peak(batch):
     ratio = pts["GB200"].throughput_per_gpu / pts["B200"].throughput_per_gpu
     assert 1.0 <= ratio <= peak * (1 + 1e-9)
     assert pts["B200"].ttft / pts["GB200"].ttft <= peak * (1 + 1e-9)
+
+
+# ------------------------------------------------------------------ wide expert parallelism on NVL72 parts
+
+def test_wide_ep_only_inside_an_nvl72_domain(monkeypatch):
+    from calc.serving.profile import resolve_model
+
+    parts = [resolve("GB200"), resolve("B200")]
+
+    def splits(model, wide):
+        opts = check_options(parts=parts, formats=("fp4",), kv_formats=("fp8",), tp_sizes=(1, 2, 4, 8),
+                             expert_parallel=True, dp_attention=True, speculative=False, draft_tokens=3,
+                             acceptance=0.7, draft_layers=1, wide_ep=wide)
+        space = Space(model=resolve_model(model), parts=parts, options=opts, prompt_len=1024, output_len=1024,
+                      efficiency="engine")
+        return {(c.gpu, c.tp, c.parallel) for c in space.configs()}
+
+    wide = {x for x in splits("DeepSeek-V3", True) if x[1] > 8}
+    # DEP over 16, 32 and 64 of GB200's 72 NVLink-connected GPUs (256 experts: 16, 8 and 4 per GPU); none on B200,
+    # whose NVLink domain is its node of 8; none for a dense model or with the option off.
+    assert wide == {("GB200", 16, "DEP16"), ("GB200", 32, "DEP32"), ("GB200", 64, "DEP64")}
+    assert not {x for x in splits("DeepSeek-V3", False) if x[1] > 8}
+    assert not {x for x in splits("Llama-2-70B", True) if x[1] > 8}
+    # An option added to the space never makes the best point worse.
+    from calc.serving.frontier import frontier
+
+    with_wide = frontier(model="DeepSeek-V3", gpus=("GB200",), min_interactivity=50)
+    monkeypatch.setattr("calc.serving.space.WIDE_EP_SIZES", ())
+    without = frontier(model="DeepSeek-V3", gpus=("GB200",), min_interactivity=50)
+    assert with_wide.best.throughput_per_gpu >= without.best.throughput_per_gpu
+    assert max(q.config.tp for c in without.curves for q in c.points) <= 8

@@ -47,6 +47,10 @@ from .step import Evaluator, default_activations, link_one_way
 FORMATS = ("16-bit", "fp8", "fp4")
 KV_FORMATS = ("16-bit", "fp8")
 TP_SIZES = (1, 2, 4, 8)
+#: Wide expert parallelism on an NVL72 rack: DEP over 16 to 64 GPUs of its one 72-GPU NVLink domain (each GPU its
+#: own requests' attention and E/N whole experts), tried for a MoE model when EP and DP attention are; sizes that
+#: divide the experts only.  Other parts stop at 8, the GPUs of one node.
+WIDE_EP_SIZES = (16, 32, 64)
 DEFAULT_DRAFT_TOKENS = 3
 DEFAULT_ACCEPTANCE = 0.7
 #: Scale-out bandwidth per GPU, one way, bytes/s (InferenceX hardware table: 400 Gbit/s; B300 800 Gbit/s).
@@ -175,11 +179,12 @@ class Options:
     draft_tokens: int
     acceptance: float
     draft_layers: int
+    wide_ep: bool = True  # DEP beyond 8 GPUs inside an NVL72 domain (MoE, with EP and DP attention)
 
 
 def check_options(*, parts: list[Accelerator], formats: tuple[str, ...] | None, kv_formats: Any, tp_sizes: Any,
                   expert_parallel: Any, dp_attention: Any, speculative: Any, draft_tokens: Any, acceptance: Any,
-                  draft_layers: Any) -> Options:
+                  draft_layers: Any, wide_ep: Any = True) -> Options:
     """Labelled errors for every option; a format asked for explicitly must be computed by every part."""
     fmts = None
     if formats is not None:
@@ -203,7 +208,8 @@ def check_options(*, parts: list[Accelerator], formats: tuple[str, ...] | None, 
     return Options(formats=fmts, kv_formats=kvs, tp_sizes=tps, expert_parallel=validate.flag("expert_parallel",
                    expert_parallel), dp_attention=validate.flag("dp_attention", dp_attention),
                    speculative=validate.flag("speculative", speculative), draft_tokens=k, acceptance=a,
-                   draft_layers=validate.positive_int("draft_layers", draft_layers))
+                   draft_layers=validate.positive_int("draft_layers", draft_layers),
+                   wide_ep=validate.flag("wide_ep", wide_ep))
 
 
 class Space:
@@ -239,6 +245,10 @@ class Space:
                 modes = [(ep, dp) for ep, dp in modes if not ep]
             for ep, dp in modes:
                 yield tp, ep, dp
+        if o.wide_ep and world > 8 and m.is_moe and o.expert_parallel and o.dp_attention:
+            for tp in WIDE_EP_SIZES:
+                if tp not in o.tp_sizes and tp <= world and m.n_experts % tp == 0 and part.interconnect is not None:
+                    yield tp, True, True
 
     def configs(self) -> Iterator[Config]:
         """Every configuration whose weights and one request fit each GPU (others counted in ``pruned_memory``)."""

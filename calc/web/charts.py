@@ -182,7 +182,8 @@ def frontier_spec(*, title: str, curves: list[dict[str, Any]], measured: list[di
                      "strokeDash": {"field": "mode", "type": "nominal", "title": None,
                                     "sort": ["aggregated", "disaggregated"],
                                     "scale": {"range": [[1, 0], [6, 4]]},
-                                    "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolSize": 300}},
+                                    "legend": {"symbolType": "stroke", "symbolStrokeColor": "#888888",
+                                               "symbolStrokeWidth": 2, "symbolSize": 400}},
                      "tooltip": [*tips, {"field": "ttft_ms", "title": "TTFT (ms)", "format": ",.0f"}]},
     }]
     if measured:

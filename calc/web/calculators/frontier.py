@@ -27,7 +27,7 @@ def explain_rows(d, pf, m) -> list[Row]:
     """The chosen point's decode step by component, its prefill of one prompt and its memory per GPU (the
     frontier's best point and the planner's winner, from :func:`calc.serving.frontier.explain`)."""
     p = d.parts
-    ms = lambda x: f"{x * 1e3:,.3g}"  # noqa: E731
+    ms = lambda x: f"{x * 1e3:,.2f}"  # noqa: E731
     return [
         Row(label="Decode step", value=f"{d.total.value * 1e3:,.2f}", unit="ms", key="decode",
             formula="compute + weights + KV cache + activations + communication + fixed costs + drafts",
