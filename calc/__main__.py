@@ -92,7 +92,8 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     r = plan_slo(model=a.model, users=a.users, requests_per_second=a.requests_per_second, prompt_len=a.prompt,
                  output_len=a.output, ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=gpus, formats=formats,
                  speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
-                 disaggregated=not a.no_disagg, kv_link=a.kv_link, prices=prices or None, efficiency=a.efficiency)
+                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
+                 efficiency=a.efficiency)
 
     def row(x):
         q, c = x.point, x.point.config
@@ -153,7 +154,8 @@ def _frontier(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     r = frontier(model=a.model, prompt_len=a.prompt, output_len=a.output,
                  gpus=tuple(a.gpu) if a.gpu else DEFAULT_GPUS, formats=tuple(a.format) if a.format else None,
                  speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
-                 disaggregated=not a.no_disagg, kv_link=a.kv_link, prices=prices or None, efficiency=a.efficiency,
+                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
+                 efficiency=a.efficiency,
                  min_interactivity=a.min_interactivity, tpot_slo=None if a.tpot_ms is None else a.tpot_ms / 1e3,
                  ttft_slo=None if a.ttft_ms is None else a.ttft_ms / 1e3)
     curves = [{"gpu": c.gpu, "mode": c.mode, "points": [_frontier_row(q) for q in c.points]} for c in r.curves]
@@ -234,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
     s.add_argument("--efficiency", default="engine", help="engine (each GPU's fitted engine) or a profile name")
     s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+    s.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
     s.add_argument("--top", type=int, default=10, help="plans to print")
     s.set_defaults(run=_plan)
     f = sub.add_parser("frontier", help="throughput per GPU vs interactivity, per GPU, with cost and the best point")
@@ -244,6 +247,7 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
     f.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
     f.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
+    f.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
     f.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
     f.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
     f.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")

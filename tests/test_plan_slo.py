@@ -239,7 +239,7 @@ def test_gb200_is_a_b200_with_its_own_peak(batch):
 
 # ------------------------------------------------------------------ wide expert parallelism on NVL72 parts
 
-def test_wide_ep_only_inside_an_nvl72_domain(monkeypatch):
+def test_wide_ep_only_inside_an_nvl72_domain():
     from calc.serving.profile import resolve_model
 
     parts = [resolve("GB200"), resolve("B200")]
@@ -258,11 +258,11 @@ def test_wide_ep_only_inside_an_nvl72_domain(monkeypatch):
     assert wide == {("GB200", 16, "DEP16"), ("GB200", 32, "DEP32"), ("GB200", 64, "DEP64")}
     assert not {x for x in splits("DeepSeek-V3", False) if x[1] > 8}
     assert not {x for x in splits("Llama-2-70B", True) if x[1] > 8}
-    # An option added to the space never makes the best point worse.
+    # An option added to the space never makes the best point worse; it is off unless asked for.
     from calc.serving.frontier import frontier
 
-    with_wide = frontier(model="DeepSeek-V3", gpus=("GB200",), min_interactivity=50)
-    monkeypatch.setattr("calc.serving.space.WIDE_EP_SIZES", ())
+    with_wide = frontier(model="DeepSeek-V3", gpus=("GB200",), min_interactivity=50, wide_ep=True)
     without = frontier(model="DeepSeek-V3", gpus=("GB200",), min_interactivity=50)
     assert with_wide.best.throughput_per_gpu >= without.best.throughput_per_gpu
     assert max(q.config.tp for c in without.curves for q in c.points) <= 8
+    assert max(q.config.tp for c in with_wide.curves for q in c.points) > 8

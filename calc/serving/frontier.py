@@ -128,16 +128,17 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
              tp_sizes: tuple[int, ...] = TP_SIZES, expert_parallel: bool = True, dp_attention: bool = True,
              speculative: bool = True, draft_tokens: int = DEFAULT_DRAFT_TOKENS,
              acceptance: float = DEFAULT_ACCEPTANCE, draft_layers: int = 1, disaggregated: bool = True,
-             kv_link: str = "auto", prices: Mapping[str, float] | None = None, efficiency: str | Efficiency = "engine",
-             min_interactivity: float | None = None, tpot_slo: float | None = None,
+             wide_ep: bool = False, kv_link: str = "auto", prices: Mapping[str, float] | None = None,
+             efficiency: str | Efficiency = "engine", min_interactivity: float | None = None, tpot_slo: float | None = None,
              ttft_slo: float | None = None) -> FrontierResult:
     """The Pareto front of throughput per GPU vs interactivity, per GPU and mode, and the cheapest point on target.
 
     ``formats``: weight-and-activation formats to try (None: each part's own: 16-bit, fp8 where it has an fp8
     peak, fp4 where it has an fp4 one; asking for one a GPU lacks is an error).  ``expert_parallel``,
     ``dp_attention``, ``speculative`` and ``disaggregated`` add those options to the space (each is tried
-    besides the plain choice).  ``efficiency``: ``"engine"`` (the profile of the engine measured on each GPU,
-    else typical), a profile name, or an :class:`Efficiency`.  ``prices``: $ per GPU-hour by GPU.  ``kv_link``:
+    besides the plain choice); ``wide_ep`` adds DEP over 16, 32 and 64 GPUs on NVL72 parts (GB200, GB300) for a
+    MoE model.  ``efficiency``: ``"engine"`` (the fitted profile :func:`calc.serving.space.engine_profile` picks
+    for each GPU), a profile name, or an :class:`Efficiency`.  ``prices``: $ per GPU-hour by GPU.  ``kv_link``:
     the link a disaggregated group moves the KV cache over (``auto``: scale-up when the group fits one domain).
     Targets (None: none): ``min_interactivity`` in tokens/s per user, ``tpot_slo`` and ``ttft_slo`` in s.
 
@@ -152,7 +153,8 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
     parts = _gpus(gpus)
     opts = check_options(parts=parts, formats=formats, kv_formats=kv_formats, tp_sizes=tp_sizes,
                          expert_parallel=expert_parallel, dp_attention=dp_attention, speculative=speculative,
-                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=draft_layers)
+                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=draft_layers,
+                         wide_ep=wide_ep)
     validate.flag("disaggregated", disaggregated)
     validate.text("kv_link", kv_link, choices=LINKS)
     if not isinstance(efficiency, Efficiency):

@@ -78,10 +78,12 @@ def plan_slo(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", us
              kv_formats: tuple[str, ...] = KV_FORMATS, tp_sizes: tuple[int, ...] = TP_SIZES,
              expert_parallel: bool = True, dp_attention: bool = True, speculative: bool = True,
              draft_tokens: int = DEFAULT_DRAFT_TOKENS, acceptance: float = DEFAULT_ACCEPTANCE,
-             disaggregated: bool = True, kv_link: str = "auto", prices: Mapping[str, float] | None = None,
+             disaggregated: bool = True, wide_ep: bool = False, kv_link: str = "auto",
+             prices: Mapping[str, float] | None = None,
              efficiency: str | Efficiency = "engine", cache: MutableMapping[tuple, Any] | None = None) -> PlanResult:
     """Fewest GPUs meeting TTFT ≤ ``ttft_slo`` and TPOT ≤ ``tpot_slo`` (s) for ``users`` concurrent users or
-    ``requests_per_second`` (give one), over the widened space.  A target no configuration meets is an error
+    ``requests_per_second`` (give one), over the widened space (options as in
+    :func:`calc.serving.frontier.frontier`).  A target no configuration meets is an error
     naming it.  ``cache``: a mapping the caller keeps between calls (what each configuration reaches under the
     SLO; the load and the prices are not in it).
 
@@ -105,7 +107,8 @@ def plan_slo(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", us
     parts = _gpus(gpus)
     opts = check_options(parts=parts, formats=formats, kv_formats=kv_formats, tp_sizes=tp_sizes,
                          expert_parallel=expert_parallel, dp_attention=dp_attention, speculative=speculative,
-                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=1)
+                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=1,
+                         wide_ep=wide_ep)
     validate.flag("disaggregated", disaggregated)
     validate.text("kv_link", kv_link, choices=LINKS)
     if not isinstance(efficiency, Efficiency):

@@ -49,7 +49,8 @@ KV_FORMATS = ("16-bit", "fp8")
 TP_SIZES = (1, 2, 4, 8)
 #: Wide expert parallelism on an NVL72 rack: DEP over 16 to 64 GPUs of its one 72-GPU NVLink domain (each GPU its
 #: own requests' attention and E/N whole experts), tried for a MoE model when EP and DP attention are; sizes that
-#: divide the experts only.  Other parts stop at 8, the GPUs of one node.
+#: divide the experts only.  Other parts stop at 8, the GPUs of one node.  Off by default (``wide_ep``): it
+#: lengthens a whole-catalog search of a MoE model by about 40 % (scripts/bench_search.py), past the page's budget.
 WIDE_EP_SIZES = (16, 32, 64)
 DEFAULT_DRAFT_TOKENS = 3
 DEFAULT_ACCEPTANCE = 0.7
@@ -179,12 +180,12 @@ class Options:
     draft_tokens: int
     acceptance: float
     draft_layers: int
-    wide_ep: bool = True  # DEP beyond 8 GPUs inside an NVL72 domain (MoE, with EP and DP attention)
+    wide_ep: bool = False  # DEP beyond 8 GPUs inside an NVL72 domain (MoE, with EP and DP attention)
 
 
 def check_options(*, parts: list[Accelerator], formats: tuple[str, ...] | None, kv_formats: Any, tp_sizes: Any,
                   expert_parallel: Any, dp_attention: Any, speculative: Any, draft_tokens: Any, acceptance: Any,
-                  draft_layers: Any, wide_ep: Any = True) -> Options:
+                  draft_layers: Any, wide_ep: Any = False) -> Options:
     """Labelled errors for every option; a format asked for explicitly must be computed by every part."""
     fmts = None
     if formats is not None:
