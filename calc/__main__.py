@@ -13,8 +13,10 @@ import sys
 from typing import Any, Sequence
 
 from .roofline import attainable_performance
-from .hardware import get_accelerator, variants
-from .serving.search import parse_prices, search_deployments
+from .hardware import catalog, get_accelerator, variants
+from .serving.search import parse_prices
+from .serving.slo import plan_slo
+from .serving.space import compute_format
 from .serving.frontier import DEFAULT_GPUS, frontier
 from .serving.efficiency import EFFICIENCIES
 from .serving.estimate import serving_estimate
@@ -82,19 +84,52 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
         if sep:  # a malformed item gets parse_prices' message on its form
             _gpu(name.strip(), "price")
     prices = parse_prices(a.price or (), field="price")
-    r = search_deployments(model=a.model, users=a.users, prompt_len=a.prompt, output_len=a.output,
-                           ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=tuple(a.gpu) if a.gpu else None,
-                           prices=prices or None, efficiency=EFFICIENCIES[a.efficiency], group_size=a.group_size)
-    def row(d):
-        return {"gpu": d.gpu, "gpus_per_node": d.gpus_per_node, "tp": d.tp, "pp": d.pp, "weights": d.weights,
-                "kv": d.kv, "batch": d.batch, "nodes": d.nodes, "gpus": d.gpus, "ttft_s": d.ttft, "tpot_s": d.tpot,
-                "throughput_per_gpu": d.throughput_per_gpu, "cost_per_hour": d.cost_per_hour}
-    data = {"users": r.users, "winner": row(r.winner) if r.winner else None, "reason": r.reason,
-            "front": [row(d) for d in r.front], "configurations": r.configurations}
-    lines = [f"{'GPUs':>5} {'TPOT ms':>8} {'tok/s/GPU':>10}  deployment"]
-    for d in r.front[:top]:
-        lines.append(f"{d.gpus:>5} {d.tpot * 1e3:>8.1f} {d.throughput_per_gpu:>10,.0f}  {d.label()}")
-    return data, "Pareto front (GPUs vs TPOT vs throughput):\n" + "\n".join(lines) + f"\n\nWinner: {r.reason}"
+    if (a.users is None) == (a.requests_per_second is None):
+        raise InputError("users", "Load: give --users N or --requests-per-second X (one of them, not both)")
+    formats = tuple(a.format) if a.format else None
+    gpus = tuple(a.gpu) if a.gpu else tuple(  # the catalog: the GPUs that compute every format asked for
+        p.name for p in catalog() if all(compute_format(f, p) is not None for f in formats or ()))
+    r = plan_slo(model=a.model, users=a.users, requests_per_second=a.requests_per_second, prompt_len=a.prompt,
+                 output_len=a.output, ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=gpus, formats=formats,
+                 speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
+                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
+                 efficiency=a.efficiency)
+
+    def row(x):
+        q, c = x.point, x.point.config
+        point = {"gpu": c.gpu, "mode": q.mode, "parallel": c.parallel, "format": c.weights, "kv": c.kv,
+                 "draft_tokens": c.draft_tokens, "batch": q.batch, "prefill_workers": q.prefill_workers,
+                 "prefill_tp": q.prefill_tp, "decode_workers": q.decode_workers, "gpus_per_group": q.gpus,
+                 "ttft_s": q.ttft, "tpot_s": q.tpot, "throughput_per_gpu": q.throughput_per_gpu}
+        return {**point, "groups": x.groups, "total_gpus": x.gpus, "users": x.users,
+                "requests_per_second": x.requests_per_second, "end_to_end_s": x.e2e, "cost_per_hour": x.cost_per_hour,
+                "cost_per_m_output": x.cost_per_m_output, "cost_per_m_total": x.cost_per_m_total,
+                "validated": x.validated}
+    w = r.winner
+    d = r.decode.parts
+    breakdown = {"compute": d.compute + d.moe, "weights": d.weights, "kv": d.kv, "activations": d.activations,
+                 "communication": d.comms + d.latency, "fixed": d.overhead + d.step, "drafts": d.draft}
+    data = {"users": a.users, "requests_per_second": a.requests_per_second, "winner": row(w),
+            "runner_up": row(r.runner_up) if r.runner_up else None, "reason": r.reason, "why": r.why,
+            "decode_step_s": breakdown, "prefill_s": r.prefill.total.value, "memory_per_gpu_bytes": r.memory.used,
+            "plans": [row(x) for x in r.plans[:top]], "configurations": r.configurations,
+            "evaluations": r.evaluations}
+    lines = [f"{'GPUs':>6} {'groups':>6} {'TPOT ms':>8} {'TTFT ms':>8} {'$/h':>9}  deployment"]
+    for x in r.plans[:top]:
+        cost = "" if x.cost_per_hour is None else f"{x.cost_per_hour:,.2f}"
+        lines.append(f"{x.gpus:>6,} {x.groups:>6,} {x.point.tpot * 1e3:>8.1f} {x.point.ttft * 1e3:>8,.0f} {cost:>9}  "
+                     f"{x.point.label()}")
+    ms = " + ".join(f"{k} {v * 1e3:.3g}" for k, v in breakdown.items() if v)
+    tail = [f"Winner: {r.reason}",
+            f"Decode step (ms): {ms} = {r.decode.total.value * 1e3:.3g}; prefill of one prompt "
+            f"{r.prefill.total.value * 1e3:,.1f} ms; memory per GPU {r.memory.used / GB:,.1f} of "
+            f"{r.memory.capacity / GB:,.0f} GB"]
+    if w.cost_per_m_output is not None:
+        tail.append(f"Cost: ${w.cost_per_hour:,.2f} per hour, ${w.cost_per_m_output:,.3f} per million output tokens")
+    if not w.validated:
+        tail.append(f"Not validated: no validation point covers {w.point.gpu} {w.point.config.format}"
+                    + (" disaggregated" if w.point.mode == "disaggregated" else ""))
+    return data, "Plans (fewest GPUs first):\n" + "\n".join(lines) + "\n\n" + "\n".join(tail)
 
 
 FRONTIER_COLUMNS = ("gpu", "mode", "parallel", "format", "kv", "draft_tokens", "batch", "prefill_workers",
@@ -119,7 +154,8 @@ def _frontier(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     r = frontier(model=a.model, prompt_len=a.prompt, output_len=a.output,
                  gpus=tuple(a.gpu) if a.gpu else DEFAULT_GPUS, formats=tuple(a.format) if a.format else None,
                  speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
-                 disaggregated=not a.no_disagg, kv_link=a.kv_link, prices=prices or None, efficiency=a.efficiency,
+                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
+                 efficiency=a.efficiency,
                  min_interactivity=a.min_interactivity, tpot_slo=None if a.tpot_ms is None else a.tpot_ms / 1e3,
                  ttft_slo=None if a.ttft_ms is None else a.ttft_ms / 1e3)
     curves = [{"gpu": c.gpu, "mode": c.mode, "points": [_frontier_row(q) for q in c.points]} for c in r.curves]
@@ -162,36 +198,47 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--dtype", default="fp16")
     r.add_argument("--intensity", type=float, default=100.0, help="FLOP per byte")
     r.set_defaults(run=_roofline)
-    for name, helptext, run in (("model", "TTFT, TPOT, throughput and memory of one deployment", _model),
-                                ("plan", "search deployments meeting an SLO for N users", _plan)):
-        s = sub.add_parser(name, help=helptext)
-        s.add_argument("--model", default="Llama-2-7B", help="preset name")
-        s.add_argument("--prompt", type=int, default=512, help="prompt tokens")
-        s.add_argument("--output", type=int, default=256, help="output tokens")
-        s.add_argument("--efficiency", choices=tuple(EFFICIENCIES), default="typical",
-                       help="serving-engine profile (ideal = the pure roofline)")
-        s.add_argument("--group-size", type=int, default=None, help="quantization group of int4/int8 weights")
-        s.set_defaults(run=run)
-        if name == "model":
-            s.add_argument("--gpu", default="A100-SXM4-80GB")
-            s.add_argument("--batch", type=int, default=1)
-            s.add_argument("--tp", type=int, default=1)
-            s.add_argument("--pp", type=int, default=1)
-            s.add_argument("--weights", default=None, help="fp16, bf16, fp8, int8, int4, fp4, mxfp4 (default: 16-bit)")
-            s.add_argument("--activations", default=None, help="compute format (default: 16-bit)")
-            s.add_argument("--ep", type=int, default=None, help="expert parallel size (1 or tp)")
-            s.add_argument("--dp-attention", action="store_true", help="data-parallel attention over the TP GPUs")
-            s.add_argument("--draft-tokens", type=int, default=0, help="speculative draft tokens per step")
-            s.add_argument("--acceptance", type=float, default=0.0, help="per-draft acceptance rate in [0, 1]")
-            s.add_argument("--kv", default=None, help="KV-cache dtype (default: 16-bit)")
-            s.add_argument("--batching", choices=("continuous", "static"), default="continuous")
-        else:
-            s.add_argument("--users", type=int, default=1000)
-            s.add_argument("--ttft-ms", type=float, default=2000.0)
-            s.add_argument("--tpot-ms", type=float, default=100.0)
-            s.add_argument("--gpu", action="append", help="allowed accelerator (repeat; default: whole catalog)")
-            s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
-            s.add_argument("--top", type=int, default=10, help="rows of the front to print")
+    s = sub.add_parser("model", help="TTFT, TPOT, throughput and memory of one deployment")
+    s.add_argument("--model", default="Llama-2-7B", help="preset name")
+    s.add_argument("--prompt", type=int, default=512, help="prompt tokens")
+    s.add_argument("--output", type=int, default=256, help="output tokens")
+    s.add_argument("--efficiency", choices=tuple(EFFICIENCIES), default="typical",
+                   help="serving-engine profile (ideal = the pure roofline)")
+    s.add_argument("--group-size", type=int, default=None, help="quantization group of int4/int8 weights")
+    s.set_defaults(run=_model)
+    s.add_argument("--gpu", default="A100-SXM4-80GB")
+    s.add_argument("--batch", type=int, default=1)
+    s.add_argument("--tp", type=int, default=1)
+    s.add_argument("--pp", type=int, default=1)
+    s.add_argument("--weights", default=None, help="fp16, bf16, fp8, int8, int4, fp4, mxfp4 (default: 16-bit)")
+    s.add_argument("--activations", default=None, help="compute format (default: 16-bit)")
+    s.add_argument("--ep", type=int, default=None, help="expert parallel size (1 or tp)")
+    s.add_argument("--dp-attention", action="store_true", help="data-parallel attention over the TP GPUs")
+    s.add_argument("--draft-tokens", type=int, default=0, help="speculative draft tokens per step")
+    s.add_argument("--acceptance", type=float, default=0.0, help="per-draft acceptance rate in [0, 1]")
+    s.add_argument("--kv", default=None, help="KV-cache dtype (default: 16-bit)")
+    s.add_argument("--batching", choices=("continuous", "static"), default="continuous")
+    s = sub.add_parser("plan", help="fewest GPUs meeting a TTFT/TPOT target for N users or X requests/s")
+    s.add_argument("--model", default="Llama-2-7B", help="preset name")
+    s.add_argument("--prompt", type=int, default=512, help="prompt tokens")
+    s.add_argument("--output", type=int, default=256, help="output tokens")
+    s.add_argument("--users", type=int, default=None, help="concurrent users (or give --requests-per-second)")
+    s.add_argument("--requests-per-second", type=float, default=None,
+                   help="arrival rate; Little's law gives the users it holds: N = rate x end-to-end time")
+    s.add_argument("--ttft-ms", type=float, default=2000.0)
+    s.add_argument("--tpot-ms", type=float, default=100.0)
+    s.add_argument("--gpu", action="append", help="allowed accelerator (repeat; default: whole catalog)")
+    s.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
+    s.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
+    s.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
+    s.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
+    s.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
+    s.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
+    s.add_argument("--efficiency", default="engine", help="engine (each GPU's fitted engine) or a profile name")
+    s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+    s.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
+    s.add_argument("--top", type=int, default=10, help="plans to print")
+    s.set_defaults(run=_plan)
     f = sub.add_parser("frontier", help="throughput per GPU vs interactivity, per GPU, with cost and the best point")
     f.add_argument("--model", default="DeepSeek-V3", help="preset name")
     f.add_argument("--prompt", type=int, default=1024, help="prompt tokens")
@@ -200,6 +247,7 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
     f.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
     f.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
+    f.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
     f.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
     f.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
     f.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")

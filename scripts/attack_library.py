@@ -151,13 +151,13 @@ BASE: dict[str, dict[str, Any]] = {
     "inferencex_row": dict(point_id="ix0000", profile="engine"),
     "frontier": dict(model="Llama-2-7B", prompt_len=512, output_len=256, gpus=("H100-SXM5-80GB",), formats=("fp8",),
                      kv_formats=("fp8",), tp_sizes=(1, 2), expert_parallel=True, dp_attention=True, speculative=True,
-                     draft_tokens=2, acceptance=0.7, draft_layers=1, disaggregated=True, kv_link="auto",
+                     draft_tokens=2, acceptance=0.7, draft_layers=1, disaggregated=True, wide_ep=False, kv_link="auto",
                      prices={"H100-SXM5-80GB": 2.0}, efficiency="typical", min_interactivity=20.0, tpot_slo=None,
                      ttft_slo=2.0),
     "plan_slo": dict(model="Llama-2-7B", users=200, requests_per_second=None, prompt_len=512, output_len=256,
                      ttft_slo=2.0, tpot_slo=0.05, gpus=("H100-SXM5-80GB",), formats=("fp8",), kv_formats=("fp8",),
                      tp_sizes=(1, 2), expert_parallel=True, dp_attention=True, speculative=True, draft_tokens=2,
-                     acceptance=0.7, disaggregated=True, kv_link="auto", prices={"H100-SXM5-80GB": 2.0},
+                     acceptance=0.7, disaggregated=True, wide_ep=False, kv_link="auto", prices={"H100-SXM5-80GB": 2.0},
                      efficiency="typical"),
     "inferencex_summary": dict(profile="engine", gpu=None),
 }
@@ -287,7 +287,8 @@ CLI_OPTIONS = {
     "roofline": ("--gpu", "--dtype", "--intensity"),
     "model": ("--model", "--prompt", "--output", "--efficiency", "--gpu", "--batch", "--tp", "--pp", "--weights",
               "--kv", "--batching"),
-    "plan": ("--model", "--prompt", "--output", "--users", "--ttft-ms", "--tpot-ms", "--gpu", "--price", "--top"),
+    "plan": ("--model", "--prompt", "--output", "--users", "--requests-per-second", "--ttft-ms", "--tpot-ms", "--gpu",
+             "--price", "--top", "--format", "--acceptance", "--draft-tokens", "--kv-link", "--efficiency"),
 }
 
 
@@ -307,7 +308,7 @@ def attack_cli(verbose: bool) -> collections.Counter:
     texts = [str(v) for v in BAD] + ["x" * 100_000, "1\n2"]
     for command, options in CLI_OPTIONS.items():
         # plan searches the whole catalog unless told one GPU: keep each call short.
-        base = ["--gpu", "A100-SXM4-80GB"] if command == "plan" else []
+        base = ["--gpu", "A100-SXM4-80GB", "--users", "100"] if command == "plan" else []
         for option in options:
             for text in texts:
                 out, err = io.StringIO(), io.StringIO()

@@ -294,18 +294,16 @@ def inferencex_disaggregated() -> str:
 
 
 def planner_front() -> str:
-    """The Pareto front of the planner's default search."""
-    from calc.web.calculators.planner import PLANNER
-    from calc.web.forms import parse_inputs
+    """The front (GPUs against TPOT) of the planner's default plan, computed by the planner's own call."""
+    from calc.serving.slo import front
+    from calc.web.calculators import planner
 
-    kw = parse_inputs(PLANNER.fields, {})
-    r = calc.search_deployments(model=kw["model"], users=kw["users"], prompt_len=kw["prompt_len"],
-                                output_len=kw["output_len"], ttft_slo=kw["ttft_ms"] / 1e3, tpot_slo=kw["tpot_ms"] / 1e3)
-    rows = [[f"{d.gpus:,}", d.gpu, f"{d.tpot * 1e3:,.1f}", f"{d.ttft * 1e3:,.0f}", f"{d.throughput_per_gpu:,.0f}",
-             str(d.gpus_per_node), f"TP{d.tp}·PP{d.pp} × {d.replicas_per_node}", d.weights, d.kv, f"{d.batch:,}"]
-            for d in r.front]
-    return _table(["GPUs", "accelerator", "TPOT (ms)", "TTFT (ms)", "tokens/s/GPU", "GPUs/node", "split × replicas",
-                   "weights", "KV", "batch"], rows, align="rlrrrlllll")
+    r = planner.default_plan()
+    rows = [[f"{x.gpus:,}", f"{x.groups:,}", x.point.gpu, x.point.mode, f"{x.point.tpot * 1e3:,.1f}",
+             f"{x.point.ttft * 1e3:,.0f}", f"{x.point.throughput_per_gpu:,.0f}", planner._label(x.point)]
+            for x in front(r.plans)]
+    return _table(["GPUs", "groups", "accelerator", "mode", "TPOT (ms)", "TTFT (ms)", "tokens/s/GPU", "configuration"],
+                  rows, align="rrllrrrl")
 
 
 TABLES: dict[str, Callable[[], str]] = {

@@ -53,10 +53,10 @@ results = {widget: w.call(widget) for widget in w.WIDGETS}
 assert all(result["ok"] for result in results.values()), results
 # The planner answered from the warm state the runtime carries; a search from nothing must agree.
 from calc.web.calculators import planner
-warm = sum(len(v) for k, v in planner._SEARCH_CACHE.items() if k[0] == "capacities")
+warm = sum(len(v[0]) for k, v in planner._SEARCH_CACHE.items() if k[0] == "plan_slo")
 planner._SEARCH_CACHE.clear()
 assert w.call("planner") == results["planner"], "the runtime's warm planner state gives another plan"
-print(f"planner warm state: {warm} capacities, the same plan as a fresh search")
+print(f"planner warm state: {warm} configurations, the same plan as a fresh search")
 print(f"trimmed runtime alone: imported {len(modules)} calc modules and {len(CALC_IMPORTS)} stdlib modules "
       f"calc names, ran {len(w.WIDGETS)} calculators")
 `);

@@ -67,7 +67,7 @@ EDITS = {
     "llm_arithmetic": {"batch": "16", "prompt_len": "2048"},
     "decode_latency": {"batch": "48", "n_gpus": "4"},
     "kv_cache": {"context_len": "4096", "kv_dtype": "int8"},
-    "planner": {"hardware": "A100-SXM4-80GB", "users": "2000", "tpot_ms": "40"},
+    "planner": {"hardware": "A100-SXM4-80GB", "load": "2000", "tpot_ms": "40"},
 }
 
 

@@ -76,3 +76,24 @@ def test_frontier_bad_input_is_inline_and_keeps_the_last_result(page: Page, site
     page.wait_for_function(f"document.querySelector(\"{error}\").textContent.includes('no configuration')",
                            timeout=LIVE_TIMEOUT_MS)
     assert shown_values(page, "frontier") == shown
+
+
+PLANNER = "#calc-planner"
+
+
+def test_planner_link_with_a_request_rate_restores_the_plan(page: Page, site_url: str, browser: Browser):
+    """The SLO planner sized by requests per second (Little's law) in the browser, and a shared link that gives the
+    same plan on a fresh page."""
+    open_live(page, site_url + "planner/")
+    live = edit(page, "planner", {"load_kind": "requests per second", "load": "20", "hardware": "B200"})
+    expected = widgets.call("planner", form_values(page, "planner"))
+    assert expected["ok"] and live == expected["values"] and "in_flight" in live  # N = λ · W, shown
+    page.wait_for_function("location.search.includes('planner.load=20') && "
+                           "location.search.includes('planner.load_kind=')", timeout=10_000)
+    shared = page.url
+    other = new_context(browser).new_page()
+    other.goto(shared)
+    other.wait_for_function(CURRENT_RESULT, arg=PLANNER, timeout=LIVE_TIMEOUT_MS)
+    assert other.locator(f"{PLANNER} [name='load_kind']").input_value() == "requests per second"
+    assert json.loads(other.evaluate(f"document.querySelector('{PLANNER}').dataset.values")) == live
+    other.context.close()

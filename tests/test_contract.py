@@ -253,7 +253,7 @@ CLI_WORDS = st.sampled_from(["roofline", "model", "plan", "--gpu", "--dtype", "-
                              "--output", "--batch", "--tp", "--pp", "--weights", "--kv", "--batching", "--users",
                              "--ttft-ms", "--tpot-ms", "--price", "--top", "--json", "--efficiency",
                              "frontier", "--min-interactivity", "--format", "--csv", "--acceptance",
-                             "--kv-link", "--no-spec", "--no-disagg"])
+                             "--kv-link", "--no-spec", "--no-disagg", "--requests-per-second"])
 
 
 @settings(max_examples=60)

@@ -330,7 +330,7 @@ def variants(name: str) -> list[dict[str, str]]:
             step = max(1, len(choices) // SAMPLED.get(name, len(choices) or 1))
             sample = choices[::step] + [c for c in choices if c in ("DeepSeek-V3", "Mixtral-8x7B")]
             out += [{field.name: c} for c in dict.fromkeys(sample)]
-    extremes = {"batch": ("1", "4096"), "intensity": ("1", "1000"), "users": ("1", "100000"),
+    extremes = {"batch": ("1", "4096"), "intensity": ("1", "1000"), "users": ("1", "100000"), "load": ("1", "100000"),
                 "context_len": ("128", "100000"), "phase": (), "ttft_ms": ("50",), "tpot_ms": ("5",)}
     for key, values in extremes.items():
         if key in fields:

@@ -72,7 +72,7 @@ def test_calc_suite_passes_on_the_trimmed_runtime():
     tail = result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, tail
     assert "trimmed runtime alone: imported" in result.stdout, tail
-    assert re.search(r"planner warm state: [1-9]\d* capacities, the same plan", result.stdout), tail
+    assert re.search(r"planner warm state: [1-9]\d* configurations, the same plan", result.stdout), tail
     assert "/lib/python314.zip/calc/__init__.pyc" in result.stdout, tail  # calc as compiled into the runtime
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
     examples = int(re.search(r"doctests: (\d+) examples, 0 failed", result.stdout).group(1))

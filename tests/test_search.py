@@ -87,7 +87,7 @@ def test_cli_tables_and_json():
     est = serving_estimate(model="Llama-2-7B", gpu="A100-SXM4-80GB", batch=4)
     assert data["tpot_s"] == est.tpot.value and data["fits"] is True
     r = _cli("plan", "--model", "Llama-2-7B", "--users", "100", "--gpu", "A100-SXM4-80GB", "--top", "3")
-    assert r.returncode == 0 and "Pareto front" in r.stdout and "Winner:" in r.stdout
+    assert r.returncode == 0 and "Plans (fewest GPUs first)" in r.stdout and "Winner:" in r.stdout
     data = json.loads(_cli("--json", "plan", "--model", "Llama-2-7B", "--users", "100", "--gpu", "L4").stdout)
     assert data["winner"]["gpu"] == "L4"
     # One part per name: an alias that only one part has still works (H200 = H200-SXM-141GB).

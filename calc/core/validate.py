@@ -265,6 +265,8 @@ def _call_error(name: str, signature: inspect.Signature, args: tuple, kwargs: di
     params = signature.parameters
     known = [p for p in params if params[p].kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
     inputs = ", ".join(known) if known else "none (call it with no arguments)"
+    if len(inputs) > 160:  # a search takes some twenty inputs: the message stays one short line
+        inputs = inputs[:160].rsplit(", ", 1)[0] + f", … ({len(known)} in all)"
     takes_any = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params.values())
     unknown = [k for k in kwargs if k not in params] if not takes_any else []
     if unknown:

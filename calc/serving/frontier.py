@@ -128,16 +128,17 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
              tp_sizes: tuple[int, ...] = TP_SIZES, expert_parallel: bool = True, dp_attention: bool = True,
              speculative: bool = True, draft_tokens: int = DEFAULT_DRAFT_TOKENS,
              acceptance: float = DEFAULT_ACCEPTANCE, draft_layers: int = 1, disaggregated: bool = True,
-             kv_link: str = "auto", prices: Mapping[str, float] | None = None, efficiency: str | Efficiency = "engine",
-             min_interactivity: float | None = None, tpot_slo: float | None = None,
+             wide_ep: bool = False, kv_link: str = "auto", prices: Mapping[str, float] | None = None,
+             efficiency: str | Efficiency = "engine", min_interactivity: float | None = None, tpot_slo: float | None = None,
              ttft_slo: float | None = None) -> FrontierResult:
     """The Pareto front of throughput per GPU vs interactivity, per GPU and mode, and the cheapest point on target.
 
     ``formats``: weight-and-activation formats to try (None: each part's own: 16-bit, fp8 where it has an fp8
     peak, fp4 where it has an fp4 one; asking for one a GPU lacks is an error).  ``expert_parallel``,
     ``dp_attention``, ``speculative`` and ``disaggregated`` add those options to the space (each is tried
-    besides the plain choice).  ``efficiency``: ``"engine"`` (the profile of the engine measured on each GPU,
-    else typical), a profile name, or an :class:`Efficiency`.  ``prices``: $ per GPU-hour by GPU.  ``kv_link``:
+    besides the plain choice); ``wide_ep`` adds DEP over 16, 32 and 64 GPUs on NVL72 parts (GB200, GB300) for a
+    MoE model.  ``efficiency``: ``"engine"`` (the fitted profile :func:`calc.serving.space.engine_profile` picks
+    for each GPU), a profile name, or an :class:`Efficiency`.  ``prices``: $ per GPU-hour by GPU.  ``kv_link``:
     the link a disaggregated group moves the KV cache over (``auto``: scale-up when the group fits one domain).
     Targets (None: none): ``min_interactivity`` in tokens/s per user, ``tpot_slo`` and ``ttft_slo`` in s.
 
@@ -152,7 +153,8 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
     parts = _gpus(gpus)
     opts = check_options(parts=parts, formats=formats, kv_formats=kv_formats, tp_sizes=tp_sizes,
                          expert_parallel=expert_parallel, dp_attention=dp_attention, speculative=speculative,
-                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=draft_layers)
+                         draft_tokens=draft_tokens, acceptance=acceptance, draft_layers=draft_layers,
+                         wide_ep=wide_ep)
     validate.flag("disaggregated", disaggregated)
     validate.text("kv_link", kv_link, choices=LINKS)
     if not isinstance(efficiency, Efficiency):
@@ -211,13 +213,7 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
     runner = next((q for q in ok_points[1:] if _option(q) != _option(best)), None) if best else None
     dec = pf = mem = None
     if best is not None:
-        dec = _step("decode", decode_step(space, best.config, best.batch))
-        pc = best.config if best.mode == "aggregated" else pre.best(best.config)[0]
-        pf = _step("prefill", space.evaluator(pc).prefill(batch=1, prompt_len=p))
-        mm = space.memory(best.config)
-        used = mm.used(best.batch)
-        mem = MemoryUse(capacity=mm.capacity, weights=mm.weights, kv_cache=best.batch * mm.kv_per_request,
-                        workspace=mm.workspace(best.batch), reserve=mm.reserve, used=used)
+        dec, pf, mem = explain(space, pre, best.point)
     reason, why = _reason(best, runner, bool(price))
     unvalidated = tuple(sorted({f"{q.gpu} {q.config.format}" for q in front if (q.gpu, q.config.format) not in covered}
                                | ({"disaggregated"} if any(q.mode == "disaggregated" for q in front) else set())))
@@ -225,6 +221,19 @@ def frontier(*, model: str | Mapping[str, Any] | ModelConfig = "DeepSeek-V3", pr
                           runner_up=runner, reason=reason, why=why,
                           decode=dec, prefill=pf, memory=mem, unvalidated=unvalidated, configurations=configurations,
                           evaluations=evaluations, pruned_memory=space.pruned_memory, pruned_bound=pruned_bound)
+
+
+def explain(space: Space, pre: Prefill, point: Point) -> tuple[StepTime, StepTime, MemoryUse]:
+    """A point's decode step and prefill of one prompt, by component, and its memory per GPU at its batch (the
+    frontier's best point and the SLO search's winner are explained by this one function)."""
+    c = point.config
+    dec = _step("decode", decode_step(space, c, point.batch))
+    pc = c if point.mode == "aggregated" else pre.best(c)[0]
+    pf = _step("prefill", space.evaluator(pc).prefill(batch=1, prompt_len=space.p))
+    mm = space.memory(c)
+    mem = MemoryUse(capacity=mm.capacity, weights=mm.weights, kv_cache=point.batch * mm.kv_per_request,
+                    workspace=mm.workspace(point.batch), reserve=mm.reserve, used=mm.used(point.batch))
+    return dec, pf, mem
 
 
 def _option(q: FrontierPoint) -> tuple:
@@ -242,14 +251,9 @@ def _none_meets(name: str, points: list) -> str:
             f"TTFT is {fast * 1e3:,.0f} ms); relax the target or add GPUs, formats or speculative decoding")
 
 
-def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, priced: bool) -> tuple[str, str]:
-    if best is None:
-        return "No point to compare.", ""
-    what = (f"${best.cost_per_m_output:,.3f} per million output tokens" if best.cost_per_m_output is not None
-            else f"{best.throughput_per_gpu:,.0f} tokens/s per GPU")
-    text = f"{best.label()} gives {what} at {best.interactivity:,.1f} tokens/s per user"
-    if runner is None:
-        return text + "; no other configuration meets the target.", ""
+def why_wins(best: Point, runner: Point, priced: bool) -> str:
+    """One clause: why ``best`` beats ``runner`` (the first of GPU, mode, format, drafts, parallelism, KV format
+    in which they differ)."""
     b, r = best.config, runner.config
     if b.gpu != r.gpu:
         why = f"{b.gpu} delivers more tokens per {'dollar' if priced else 'GPU'} than {r.gpu} at this interactivity"
@@ -269,6 +273,18 @@ def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, priced: bo
         why = f"a {b.kv} KV cache leaves room for a larger batch than {r.kv}"
     else:
         why = "its batch sits closer to the target"
+    return why
+
+
+def _reason(best: FrontierPoint | None, runner: FrontierPoint | None, priced: bool) -> tuple[str, str]:
+    if best is None:
+        return "No point to compare.", ""
+    what = (f"${best.cost_per_m_output:,.3f} per million output tokens" if best.cost_per_m_output is not None
+            else f"{best.throughput_per_gpu:,.0f} tokens/s per GPU")
+    text = f"{best.label()} gives {what} at {best.interactivity:,.1f} tokens/s per user"
+    if runner is None:
+        return text + "; no other configuration meets the target.", ""
+    why = why_wins(best.point, runner.point, priced)
     gain = best.throughput_per_gpu / runner.throughput_per_gpu - 1 if runner.throughput_per_gpu else 0.0
     return (f"{text}; it beats the runner-up, {runner.label()} ({runner.throughput_per_gpu:,.0f} tokens/s per GPU, "
             f"{gain:+.0%} for the winner), because {why}."), why

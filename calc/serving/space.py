@@ -30,6 +30,7 @@ halved to one way); scale-out is 400 Gbit/s per GPU (800 on B300), InferenceX's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Iterator, Mapping
 
 from ..core import validate
@@ -37,7 +38,7 @@ from ..core.dtypes import data_format
 from ..hardware import Accelerator
 from ..model.config import ModelConfig
 from .capacity import DEFAULT_BLOCK, DEFAULT_RESERVE, MemoryModel
-from .efficiency import EFFICIENCIES, TYPICAL, Efficiency
+from .efficiency import EFFICIENCIES, Efficiency
 from .estimate import accepted_tokens
 from .parts import Parts
 from .step import Evaluator, default_activations, link_one_way
@@ -46,6 +47,11 @@ from .step import Evaluator, default_activations, link_one_way
 FORMATS = ("16-bit", "fp8", "fp4")
 KV_FORMATS = ("16-bit", "fp8")
 TP_SIZES = (1, 2, 4, 8)
+#: Wide expert parallelism on an NVL72 rack: DEP over 16 to 64 GPUs of its one 72-GPU NVLink domain (each GPU its
+#: own requests' attention and E/N whole experts), tried for a MoE model when EP and DP attention are; sizes that
+#: divide the experts only.  Other parts stop at 8, the GPUs of one node.  Off by default (``wide_ep``): it
+#: lengthens a whole-catalog search of a MoE model by about 40 % (scripts/bench_search.py), past the page's budget.
+WIDE_EP_SIZES = (16, 32, 64)
 DEFAULT_DRAFT_TOKENS = 3
 DEFAULT_ACCEPTANCE = 0.7
 #: Scale-out bandwidth per GPU, one way, bytes/s (InferenceX hardware table: 400 Gbit/s; B300 800 Gbit/s).
@@ -56,6 +62,16 @@ SCALE_UP_WORLD = {"GB200": 72, "GB300": 72}
 #: The serving engine measured on each GPU in the validation data (its fitted profile is the default there).
 ENGINE_PROFILE = {"H200-SXM-141GB": "sglang", "B300": "sglang", "B200": "trtllm", "MI300X": "sglang-rocm",
                   "MI355X": "atom"}
+#: GPUs with no measured engine that share their die with one that has: the same tensor cores, the same HBM
+#: generation and the same software stack, so the same achieved fractions and fixed costs; what differs (clocks,
+#: memory size, NVLink domain) is in the catalog's peaks, capacity and links.  GB200 and GB300 are the B200's
+#: and B300's Blackwell dies in an NVL72 rack; H100 is the H200's GH100 die with HBM3 instead of HBM3e; MI325X is
+#: the MI300X's CDNA 3 die with more HBM3e.
+SAME_DIE = {"GB200": "B200", "GB300": "B300", "H100-SXM5-80GB": "H200-SXM-141GB", "H100-PCIe-80GB": "H200-SXM-141GB",
+            "MI325X": "MI300X"}
+#: The default (``typical``) profile's η_compute and per-layer cost were fitted on A100 measurements
+#: (``measured.json``): it is the A100's own fitted profile.
+FITTED_ON = {"A100-SXM4-80GB": "typical", "A100-SXM4-40GB": "typical"}
 
 
 class _Evaluator(Evaluator):
@@ -89,12 +105,41 @@ def kv_format(choice: str, part: Accelerator) -> str:
     return default_activations(part) if choice == "16-bit" else choice
 
 
+def engine_profile(part: Accelerator) -> str:
+    """The fitted profile ``"engine"`` means on ``part``, by this rule (never a profile fitted on nothing):
+
+    1. the engine measured on this GPU (:data:`ENGINE_PROFILE`), or the profile fitted on it (:data:`FITTED_ON`);
+    2. else the engine measured on a GPU of the same die (:data:`SAME_DIE`: GB200 → B200's, GB300 → B300's,
+       H100 → H200's, MI325X → MI300X's);
+    3. else the most conservative engine profile measured on the same vendor's GPUs: the lowest η_memory, then
+       the lowest η_compute (TensorRT-LLM's on NVIDIA: 0.79 and 0.18 against SGLang's 0.91 and 0.29).
+
+    ``typical`` is never the fallback: its η_compute 0.8 comes from large dense GEMMs, four times what the
+    engines reach on a MoE prefill, so a GPU without a fit would rank far better than the measured ones.  Rules 2
+    and 3 are still extrapolations: such a GPU stays "not validated" (:func:`calc.serving.frontier.coverage`).
+    """
+    name = ENGINE_PROFILE.get(part.name) or FITTED_ON.get(part.name)
+    if name is None and part.name in SAME_DIE:
+        name = ENGINE_PROFILE[SAME_DIE[part.name]]
+    if name is None:
+        name = _conservative(part.vendor)
+    return name
+
+
+@cache
+def _conservative(vendor: str) -> str:
+    from ..hardware import get_accelerator
+
+    same = {p for g, p in ENGINE_PROFILE.items() if get_accelerator(g).vendor == vendor} or set(ENGINE_PROFILE.values())
+    return min(sorted(same), key=lambda n: (EFFICIENCIES[n].memory, EFFICIENCIES[n].compute))
+
+
 def profile_for(part: Accelerator, efficiency: str | Efficiency) -> Efficiency:
-    """``"engine"``: the profile of the engine measured on this GPU (else ``typical``); or a named profile."""
+    """``"engine"``: the fitted profile :func:`engine_profile` picks for this GPU; or a named profile."""
     if isinstance(efficiency, Efficiency):
         return efficiency
     if efficiency == "engine":
-        return EFFICIENCIES[ENGINE_PROFILE.get(part.name, "typical")]
+        return EFFICIENCIES[engine_profile(part)]
     return EFFICIENCIES[efficiency]
 
 
@@ -135,11 +180,12 @@ class Options:
     draft_tokens: int
     acceptance: float
     draft_layers: int
+    wide_ep: bool = False  # DEP beyond 8 GPUs inside an NVL72 domain (MoE, with EP and DP attention)
 
 
 def check_options(*, parts: list[Accelerator], formats: tuple[str, ...] | None, kv_formats: Any, tp_sizes: Any,
                   expert_parallel: Any, dp_attention: Any, speculative: Any, draft_tokens: Any, acceptance: Any,
-                  draft_layers: Any) -> Options:
+                  draft_layers: Any, wide_ep: Any = False) -> Options:
     """Labelled errors for every option; a format asked for explicitly must be computed by every part."""
     fmts = None
     if formats is not None:
@@ -163,7 +209,8 @@ def check_options(*, parts: list[Accelerator], formats: tuple[str, ...] | None, 
     return Options(formats=fmts, kv_formats=kvs, tp_sizes=tps, expert_parallel=validate.flag("expert_parallel",
                    expert_parallel), dp_attention=validate.flag("dp_attention", dp_attention),
                    speculative=validate.flag("speculative", speculative), draft_tokens=k, acceptance=a,
-                   draft_layers=validate.positive_int("draft_layers", draft_layers))
+                   draft_layers=validate.positive_int("draft_layers", draft_layers),
+                   wide_ep=validate.flag("wide_ep", wide_ep))
 
 
 class Space:
@@ -199,6 +246,10 @@ class Space:
                 modes = [(ep, dp) for ep, dp in modes if not ep]
             for ep, dp in modes:
                 yield tp, ep, dp
+        if o.wide_ep and world > 8 and m.is_moe and o.expert_parallel and o.dp_attention:
+            for tp in WIDE_EP_SIZES:
+                if tp not in o.tp_sizes and tp <= world and m.n_experts % tp == 0 and part.interconnect is not None:
+                    yield tp, True, True
 
     def configs(self) -> Iterator[Config]:
         """Every configuration whose weights and one request fit each GPU (others counted in ``pruned_memory``)."""

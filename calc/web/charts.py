@@ -174,11 +174,23 @@ def frontier_spec(*, title: str, curves: list[dict[str, Any]], measured: list[di
     tips = [{"field": "config", "title": "configuration"},
             {"field": "interactivity", "title": x_title, "format": ",.1f"},
             {"field": "throughput", "title": y_title, "format": ",.0f"}]
+    tip = [*tips, {"field": "ttft_ms", "title": "TTFT (ms)", "format": ",.0f"}]
     layers: list[dict[str, Any]] = [{
-        "data": {"values": curves}, "mark": {"type": "line", "point": True},
+        "data": {"values": curves}, "mark": {"type": "line"},
         "encoding": {"x": x, "y": y, "color": color, "detail": {"field": "series"},
-                     "strokeDash": {"field": "mode", "type": "nominal", "title": None},
-                     "tooltip": [*tips, {"field": "ttft_ms", "title": "TTFT (ms)", "format": ",.0f"}]},
+                     # Aggregated solid, disaggregated dashed, in every language: the order is given, not sorted
+                     # (in Chinese the translated names sort the other way round), and the legend draws both as
+                     # grey strokes (the points are their own layer: on a line with points the legend's symbols
+                     # would be filled circles, with no dash to show).
+                     "strokeDash": {"field": "mode", "type": "nominal", "title": None,
+                                    "sort": ["aggregated", "disaggregated"],
+                                    "scale": {"range": [[1, 0], [6, 4]]},
+                                    "legend": {"symbolType": "stroke", "symbolStrokeColor": "#888888",
+                                               "symbolStrokeWidth": 2, "symbolSize": 400}},
+                     "tooltip": tip},
+    }, {
+        "data": {"values": curves}, "mark": {"type": "point", "filled": True, "size": 20, "opacity": 1},
+        "encoding": {"x": x, "y": y, "color": color, "tooltip": tip},
     }]
     if measured:
         layers.append({"data": {"values": measured},

@@ -13,11 +13,33 @@ from ...serving.search import parse_prices
 from .base import MODEL_NAMES, Widget, WidgetResult, on_form_field
 
 ON, OFF = "on", "off"
+#: What "engine" means per GPU (calc.serving.space.engine_profile), for both calculators of the Planner page.
+ENGINE_HELP = ("engine: the fitted profile of the engine measured on each GPU, else on a GPU with the same die, else "
+               "the vendor's most conservative one.")
 FORM_FIELDS = ("model", "gpus", "prompt_len", "output_len", "min_interactivity", "ttft_ms", "speculative",
                "draft_tokens", "acceptance", "disaggregated", "efficiency", "prices")
 #: Results of the last few inputs (a chart redraw or a language switch asks again; each entry is small).
 _CACHE: dict[tuple, object] = {}
 _CACHE_ENTRIES = 8
+
+
+def explain_rows(d, pf, m) -> list[Row]:
+    """The chosen point's decode step by component, its prefill of one prompt and its memory per GPU (the
+    frontier's best point and the planner's winner, from :func:`calc.serving.frontier.explain`)."""
+    p = d.parts
+    ms = lambda x: f"{x * 1e3:,.2f}"  # noqa: E731
+    return [
+        Row(label="Decode step", value=f"{d.total.value * 1e3:,.2f}", unit="ms", key="decode",
+            formula="compute + weights + KV cache + activations + communication + fixed costs + drafts",
+            substituted=f"{ms(p.compute + p.moe)} + {ms(p.weights)} + {ms(p.kv)} + {ms(p.activations)} + "
+                        f"{ms(p.comms + p.latency)} + {ms(p.overhead + p.step)} + {ms(p.draft)} ms"),
+        Row(label="Prefill of one prompt", value=f"{pf.total.value * 1e3:,.1f}", unit="ms", key="prefill",
+            formula=pf.total.formula, substituted=pf.total.substituted),
+        Row(label="Memory per GPU", value=f"{m.used / GB:,.1f} / {m.capacity / GB:,.0f}", unit="GB", key="memory",
+            formula="weights + KV cache + workspace + reserve",
+            substituted=f"{m.weights / GB:,.1f} + {m.kv_cache / GB:,.1f} + {m.workspace / GB:,.2f} + "
+                        f"{m.reserve / GB:,.1f} GB"),
+    ]
 
 
 def _label(q) -> str:
@@ -72,16 +94,8 @@ def _frontier(*, model: str, gpus: str, prompt_len: int, output_len: int, min_in
                         substituted=f"{run.throughput_per_gpu:,.0f} tokens/s per GPU"))
     if r.why:
         rows.append(Row(label="Why it wins", value=r.why, key="why"))
-    d, m = r.decode, r.memory
+    rows += explain_rows(r.decode, r.prefill, r.memory)
     rows += [
-        Row(label="Decode step", value=f"{d.total.value * 1e3:,.2f}", unit="ms", key="decode",
-            formula=d.total.formula, substituted=d.total.substituted),
-        Row(label="Prefill of one prompt", value=f"{r.prefill.total.value * 1e3:,.1f}", unit="ms", key="prefill",
-            formula=r.prefill.total.formula, substituted=r.prefill.total.substituted),
-        Row(label="Memory per GPU", value=f"{m.used / GB:,.1f} / {m.capacity / GB:,.0f}", unit="GB", key="memory",
-            formula="weights + KV cache + workspace + reserve",
-            substituted=f"{m.weights / GB:,.1f} + {m.kv_cache / GB:,.1f} + {m.workspace / GB:,.2f} + "
-                        f"{m.reserve / GB:,.1f} GB"),
         Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
             formula="GPUs × TP × EP/DP attention × formats × KV formats × speculation, fitting memory",
             substituted=f"{r.evaluations:,} points; {r.pruned_memory:,} did not fit, {r.pruned_bound:,} cut by the "
@@ -131,7 +145,7 @@ FRONTIER = Widget(
               choices=(ON, OFF), help="on: also try separate prefill and decode workers."),
         Field(name="efficiency", label="Efficiency", kind="choice", default="engine",
               choices=("engine", *EFFICIENCIES),
-              help="engine: the fitted profile of the engine measured on each GPU (typical elsewhere)."),
+              help=ENGINE_HELP),
         Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
               placeholder="B200=5, H200-SXM-141GB=3.5",
               help="GPU=dollars per GPU-hour, comma-separated; gives the cost per million tokens."),

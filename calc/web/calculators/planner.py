@@ -1,39 +1,43 @@
-"""Deployment planner: the fewest GPUs that serve N users within a TTFT and TPOT target."""
+"""Deployment planner: the fewest GPUs that serve N users, or λ requests per second, within a TTFT and TPOT target,
+over the 2026 space (formats the part computes, TP/TEP/DEP, KV format, speculative decoding, disaggregation)."""
 
 from __future__ import annotations
 
 from .. import charts
 from ..forms import Field
 from ..render import Row
-from ...serving.search import parse_prices, search_deployments
 from ...core.validate import InputError
+from ...hardware import catalog, resolve
 from ...serving.efficiency import EFFICIENCIES
+from ...serving.search import parse_prices
+from ...serving.slo import PlanResult, front, plan_slo
+from ...serving.space import FORMATS, compute_format, profile_for
 from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, on_form_field
+from .frontier import ENGINE_HELP, OFF, ON, _label, explain_rows
 
 ALL = "all catalog GPUs"
-FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_ms", "users", "hardware",
-               "efficiency", "prices")
+EACH = "each GPU's own"
+USERS, RATE = "concurrent users", "requests per second"
+FORM_FIELDS = ("model", "config", "prompt_len", "output_len", "ttft_ms", "tpot_ms", "load_kind", "load", "hardware",
+               "formats", "speculative", "draft_tokens", "acceptance", "disaggregated", "efficiency", "prices")
 
-
-# What the last searches found per replica (see search_deployments' capacity_cache): an edit of the users or
-# the prices then answers in tens of milliseconds instead of seconds, and one of the lengths or the SLO keeps
-# the step-time evaluators.  Oldest entries go first; each holds a few thousand small records.
+# What each configuration reaches under the SLO, per search inputs (calc.serving.slo.plan_slo's cache): an edit
+# of the load or the prices answers in milliseconds instead of a new search.  The oldest entries go first.
 _SEARCH_CACHE: dict = {}
 _SEARCH_CACHE_ENTRIES = 6
 
-# The browser's runtime (scripts/make_runtime.mjs) carries the capacities the search found for the default
-# inputs, computed at build time by this same code: the page's first live plan, and any later edit of the
-# users or the prices, then take tens of milliseconds instead of a full search (~1 s in the browser).
-# Absent elsewhere (a plain install of calc searches as usual).
+# The browser's runtime (scripts/make_runtime.mjs) carries that cache as filled by the default plan at build
+# time, by this same code: the page's first live plan, and any later edit of the load or the prices, then take
+# milliseconds instead of a full search.  Absent elsewhere (a plain install of calc searches as usual).
 WARM_STATE = "data/planner_warm.pickle"
 _warm_tried: list[bool] = []
 
 
 def warm_state() -> bytes:
-    """The search cache's capacities as they stand (after a plan with the defaults, at build time)."""
+    """The search cache as it stands (after a plan with the defaults, at build time)."""
     import pickle
 
-    return pickle.dumps({key: value for key, value in _SEARCH_CACHE.items() if key[0] == "capacities"}, protocol=5)
+    return pickle.dumps({key: value for key, value in _SEARCH_CACHE.items() if key[0] == "plan_slo"}, protocol=5)
 
 
 def _load_warm_state() -> None:
@@ -48,64 +52,122 @@ def _load_warm_state() -> None:
         data = resources.files("calc").joinpath(WARM_STATE).read_bytes()
     except OSError:  # FileNotFoundError outside the browser runtime
         return
-    for key, capacities in pickle.loads(data).items():
-        _SEARCH_CACHE.setdefault(key, capacities)
+    for key, found in pickle.loads(data).items():
+        _SEARCH_CACHE.setdefault(key, found)
 
 
-def _plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float, users: int,
-          hardware: str, efficiency: str, prices: str) -> WidgetResult:
+def _gpus(hardware: str, formats: str) -> tuple[str, ...]:
+    """The GPUs searched: one, or the catalog's (those that compute the format asked for, when one is)."""
+    if hardware != ALL:
+        return (hardware,)
+    return tuple(p.name for p in catalog() if formats == EACH or compute_format(formats, p) is not None)
+
+
+def plan(*, model: str, config: str, prompt_len: int, output_len: int, ttft_ms: float, tpot_ms: float,
+         load_kind: str, load: float, hardware: str, formats: str, speculative: str, draft_tokens: int,
+         acceptance: float, disaggregated: str, efficiency: str, prices: str) -> PlanResult:
+    """The form's values as :func:`calc.serving.slo.plan_slo`'s arguments (errors moved to the form's fields)."""
     _load_warm_state()
-    eff = EFFICIENCIES[efficiency]
-    price_map = parse_prices(prices.replace("\n", ",").split(","), field="prices")
+    by_rate = load_kind == RATE
     try:
-        r = search_deployments(model=model_argument(model, config), users=users, prompt_len=prompt_len,
-                               output_len=output_len, ttft_slo=ttft_ms / 1e3, tpot_slo=tpot_ms / 1e3,
-                               gpus=None if hardware == ALL else (hardware,), efficiency=eff,
-                               prices=price_map or None, capacity_cache=_SEARCH_CACHE)
+        price_map = parse_prices(prices.replace("\n", ",").split(","), field="prices")
+        return plan_slo(model=model_argument(model, config), users=None if by_rate else load,
+                        requests_per_second=load if by_rate else None, prompt_len=prompt_len, output_len=output_len,
+                        ttft_slo=ttft_ms / 1e3, tpot_slo=tpot_ms / 1e3, gpus=_gpus(hardware, formats),
+                        formats=None if formats == EACH else (formats,), speculative=speculative == ON,
+                        draft_tokens=draft_tokens, acceptance=acceptance, disaggregated=disaggregated == ON,
+                        efficiency=efficiency, prices=price_map or None, cache=_SEARCH_CACHE)
     except InputError as err:
-        names = {**{f: f for f in FORM_FIELDS}, "gpus": "hardware", "ttft_slo": "ttft_ms", "tpot_slo": "tpot_ms"}
-        raise on_form_field(err, names, "config" if model == PASTED else "model") from None
-    for stale in list(_SEARCH_CACHE)[:-_SEARCH_CACHE_ENTRIES]:
-        del _SEARCH_CACHE[stale]
-    rows = [Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
-                formula="accelerators × GPUs per node × TP·PP splits × weight dtype × KV dtype",
-                substituted=f"{r.evaluations:,} batch evaluations")]
-    w = r.winner
-    if w is None:
-        rows.append(Row(label="Deployment", value="none meets the SLO", key="winner", strong=True,
-                        substituted=r.reason))
-        return WidgetResult(rows=tuple(rows), note=eff.describe())
-    rows += [
+        names = {**{f: f for f in FORM_FIELDS}, "gpus": "hardware", "ttft_slo": "ttft_ms", "tpot_slo": "tpot_ms",
+                 "users": "load", "requests_per_second": "load", "price": "prices"}
+        labels = {f.name: f.label for f in PLANNER.fields}
+        raise on_form_field(err, names, "config" if model == PASTED else "model", labels) from None
+    finally:
+        for stale in list(_SEARCH_CACHE)[:-_SEARCH_CACHE_ENTRIES]:
+            del _SEARCH_CACHE[stale]
+
+
+def default_plan() -> PlanResult:
+    """The plan for the form's default inputs (the Planner page's table of its front)."""
+    from ..forms import parse_inputs
+
+    return plan(**parse_inputs(PLANNER.fields, {}))
+
+
+def _plan(**kw) -> WidgetResult:
+    r = plan(**kw)
+    by_rate, load, output_len = kw["load_kind"] == RATE, kw["load"], kw["output_len"]
+    ttft_ms, tpot_ms, model, efficiency = kw["ttft_ms"], kw["tpot_ms"], kw["model"], kw["efficiency"]
+    w, q = r.winner, r.winner.point
+    if by_rate:
+        little = Row(label="Requests in flight (Little's law)", value=f"{w.users:,}", key="in_flight",
+                     formula="N = λ · W, W = TTFT + (output − 1) · TPOT",
+                     substituted=f"{load:,.6g} requests/s × {w.e2e:,.2f} s")
+        groups = Row(label="Groups", value=f"{w.groups:,}", key="groups", formula="⌈λ / requests/s per group⌉",
+                     substituted=f"⌈{load:,.6g} / {q.requests_per_second:,.2f}⌉")
+    else:
+        little = Row(label="Requests per second (Little's law)", value=f"{w.requests_per_second:,.2f}",
+                     key="rate", formula="λ = N / W, W = TTFT + (output − 1) · TPOT",
+                     substituted=f"{int(load):,} / {w.e2e:,.2f} s")
+        groups = Row(label="Groups", value=f"{w.groups:,}", key="groups",
+                     formula="⌈N / (batch × decode workers)⌉",
+                     substituted=f"⌈{int(load):,} / ({q.batch:,} × {q.decode_workers})⌉")
+    rows = [
         Row(label="Fewest GPUs", value=f"{w.gpus:,}", unit="GPUs", key="gpus", strong=True,
-            formula="nodes × GPUs per node", substituted=f"{w.nodes} × {w.gpus_per_node} = {w.gpus}"),
-        Row(label="Deployment", value=w.label(), key="winner"),
-        *([Row(label="Cost", value=f"{w.cost_per_hour:,.2f}", unit="$ per hour", key="cost",
-               formula="GPUs × price per GPU-hour")] if w.cost_per_hour is not None else []),
-        Row(label="Users per node", value=f"{w.users_per_node:,}", key="users_per_node",
-            formula="replicas per node × batch per replica",
-            substituted=f"{w.replicas_per_node} × {w.batch} (limited by {w.limited_by})"),
-        Row(label="TPOT", value=f"{w.tpot * 1e3:,.1f}", unit="ms", key="tpot",
-            formula="mean decode interval + interleaved prefills", substituted=f"target ≤ {tpot_ms:g} ms"),
-        Row(label="TTFT", value=f"{w.ttft * 1e3:,.0f}", unit="ms", key="ttft",
-            formula="step in flight + prompts ahead + prefill + one step + per-request cost", substituted=f"target ≤ {ttft_ms:g} ms"),
-        Row(label="Throughput per GPU", value=f"{w.throughput_per_gpu:,.0f}", unit="tokens/s", key="throughput",
-            formula="batch / TPOT / (TP·PP)"),
-        Row(label="Pareto front", value=f"{len(r.front)}", unit="deployments", key="front",
-            substituted="; ".join(f"{d.gpus} GPUs, {d.tpot * 1e3:.0f} ms: {d.label()}" for d in r.front[:6])),
+            formula="groups × GPUs per group", substituted=f"{w.groups:,} × {q.gpus:,} = {w.gpus:,}"),
+        Row(label="Deployment", value=_label(q), key="winner"),
+        groups,
+        little,
     ]
-    points = [{"gpus": d.gpus, "tpot_ms": round(d.tpot * 1e3, 3), "gpu": d.gpu,
-               "throughput": round(d.throughput_per_gpu), "deployment": d.label()} for d in r.front]
+    if w.cost_per_hour is not None:
+        rows += [
+            Row(label="Cost", value=f"{w.cost_per_hour:,.2f}", unit="$ per hour", key="cost",
+                formula="GPUs × price per GPU-hour"),
+            Row(label="Cost per million output tokens", value=f"{w.cost_per_m_output:,.3f}", unit="$",
+                key="cost_output", formula="$ per hour / 3600 / (requests/s × output tokens) × 10⁶",
+                substituted=f"{w.requests_per_second * output_len:,.0f} output tokens/s"),
+            Row(label="Cost per million tokens (input + output)", value=f"{w.cost_per_m_total:,.3f}", unit="$",
+                key="cost_total")]
+    rows += [
+        Row(label="TPOT", value=f"{q.tpot * 1e3:,.1f}", unit="ms", key="tpot",
+            formula="decode step / tokens accepted per step (+ interleaved prefills when aggregated)",
+            substituted=f"target ≤ {tpot_ms:g} ms"),
+        Row(label="TTFT", value=f"{q.ttft * 1e3:,.0f}", unit="ms", key="ttft", substituted=f"target ≤ {ttft_ms:g} ms"),
+        Row(label="Throughput per GPU", value=f"{q.throughput_per_gpu:,.0f}", unit="tokens/s", key="throughput",
+            formula="batch / end-to-end × (prompt + output) / GPUs"),
+    ]
+    if r.runner_up is not None:
+        rows.append(Row(label="Runner-up", value=_label(r.runner_up.point), key="runner_up",
+                        substituted=f"{r.runner_up.gpus:,} GPUs"))
+        rows.append(Row(label="Why it wins", value=r.why, key="why"))
+    rows += explain_rows(r.decode, r.prefill, r.memory)
+    eff = profile_for(resolve(q.gpu), efficiency)
+    rows += [
+        Row(label="Efficiency", value=eff.name, key="efficiency", substituted=eff.describe()),
+        Row(label="Validation data for this GPU and format", value="yes" if w.validated else "no", key="validated",
+            substituted="; ".join(([] if w.validated or q.mode != "aggregated" else [f"{q.gpu} {q.config.format}"])
+                                  + (["disaggregated"] if q.mode == "disaggregated" else []))),
+        Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
+            formula="GPUs × TP × EP/DP attention × formats × KV formats × speculation, fitting memory",
+            substituted=f"{r.evaluations:,} batch evaluations"),
+    ]
+    # The chart: each plan's GPUs against its TPOT, the front of those no other beats on both.
+    points = [{"gpus": x.gpus, "tpot_ms": round(x.point.tpot * 1e3, 3), "gpu": x.point.gpu,
+               "throughput": round(x.point.throughput_per_gpu), "deployment": _label(x.point)} for x in front(r.plans)]
+    title = (f"Pareto front for {load:,.6g} requests/s of {model}" if by_rate
+             else f"Pareto front for {int(load):,} users of {model}")
     chart = charts.scatter_spec(
-        title=f"Pareto front for {users:,} users of {model}", points=points, x_field="gpus", x_title="GPUs",
-        y_field="tpot_ms", y_title="TPOT (ms)", color="gpu", x_log=True,
+        title=title, points=points, x_field="gpus", x_title="GPUs", y_field="tpot_ms", y_title="TPOT (ms)",
+        color="gpu", x_log=True,
         tooltip=[("deployment", "deployment"), ("gpus", "GPUs"), ("tpot_ms", "TPOT ms"), ("throughput", "tokens/s/GPU")],
-        highlight=points[r.front.index(w)] if w in r.front else None)
-    return WidgetResult(rows=tuple(rows), chart=chart, note=f"Why: {r.reason} Efficiency {eff.describe()}.")
+        highlight=points[0])
+    note = "Little's law links the two loads: N = λ · W, with W = TTFT + (output − 1) · TPOT."
+    return WidgetResult(rows=tuple(rows), chart=chart, note=note)
 
 
 PLANNER = Widget(
     name="planner",
-    title="Deployment planner: fewest GPUs for N users within an SLO",
+    title="Deployment planner: fewest GPUs for a load within an SLO",
     fields=(
         Field(name="model", label="Model", kind="choice", default="Llama-2-13B", choices=(*MODEL_NAMES, PASTED),
               help="A preset from the model catalog, or 'pasted config.json' to use the box below."),
@@ -118,11 +180,22 @@ PLANNER = Widget(
               help="Time to first token: prefill plus waiting for the running decode step."),
         Field(name="tpot_ms", label="TPOT target", unit="ms", default=50, minimum=0, minimum_inclusive=False,
               help="Mean time between output tokens of one request."),
-        Field(name="users", label="Concurrent users", kind="integer", default=10_000, minimum=1, maximum=10_000_000,
-              step="1"),
+        Field(name="load_kind", label="Load given as", kind="choice", default=USERS, choices=(USERS, RATE),
+              help="Concurrent users N or an arrival rate λ; Little's law links them: N = λ · W."),
+        Field(name="load", label="Load", default=10_000, minimum=0, minimum_inclusive=False, maximum=10_000_000,
+              help="Users (a whole number) or requests per second, as chosen above."),
         Field(name="hardware", label="Allowed hardware", kind="choice", default=ALL, choices=(ALL, *GPU_NAMES)),
-        Field(name="efficiency", label="Efficiency", kind="choice", default="typical", choices=tuple(EFFICIENCIES),
-              help="typical: η_compute 0.7, η_memory 0.75; optimistic: best published figures."),
+        Field(name="formats", label="Weights and activations", kind="choice", default=EACH, choices=(EACH, *FORMATS),
+              help="each GPU's own: 16-bit, fp8 and fp4 where the GPU computes them."),
+        Field(name="speculative", label="Speculative decoding", kind="choice", default=ON, choices=(ON, OFF),
+              help="on: each configuration is also tried with drafts (MTP)."),
+        Field(name="draft_tokens", label="Draft tokens", kind="integer", default=3, minimum=1, maximum=16, step="1"),
+        Field(name="acceptance", label="Acceptance rate", default=0.7, minimum=0, maximum=1,
+              help="Probability each draft token is accepted; 0.7 is an assumption."),
+        Field(name="disaggregated", label="Disaggregated prefill/decode", kind="choice", default=ON,
+              choices=(ON, OFF), help="on: also try separate prefill and decode workers."),
+        Field(name="efficiency", label="Efficiency", kind="choice", default="engine", choices=("engine", *EFFICIENCIES),
+              help=ENGINE_HELP),
         Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
               placeholder="H100-SXM5-80GB=2.5, A100-SXM4-80GB=1.6",
               help="GPU=dollars per GPU-hour, comma-separated; ranks equal GPU counts by cost."),

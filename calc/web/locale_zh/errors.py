@@ -110,8 +110,9 @@ ZH: dict[str, str] = {
     "Probability each draft token is accepted; 0.7 is an assumption.": "每个草稿 token 被接受的概率；0.7 是一个假设。",
     "Disaggregated prefill/decode": "预填充/解码分离",
     "on: also try separate prefill and decode workers.": "开：也尝试独立的预填充和解码实例。",
-    "engine: the fitted profile of the engine measured on each GPU (typical elsewhere).":
-        "引擎：每种 GPU 上实测引擎的拟合参数（其他 GPU 用“典型”）。",
+    "engine: the fitted profile of the engine measured on each GPU, else on a GPU with the same die, else the "
+    "vendor's most conservative one.":
+        "引擎：每种 GPU 上实测引擎的拟合参数；没有实测的，用同一芯片上实测过的 GPU 的参数；再没有的，用同一厂商最保守的一组。",
     "GPU=dollars per GPU-hour, comma-separated; gives the cost per million tokens.":
         "GPU=每 GPU 小时的美元价格，用逗号分隔；用来算每百万 token 的成本。",
     "Best on target": "达标的最佳点",
@@ -158,4 +159,16 @@ ZH: dict[str, str] = {
     "Request rate": "请求速率",
     "KV transfer link": "KV 传输链路",
     "Formats": "格式",
+    "{field}: {value} is not computed by {gpu}: it has no {peak} peak (it lists {items}); drop {f} or that GPU":
+        "{field}：{gpu} 不能以 {value} 计算：它没有 {peak} 峰值（它列出的是 {items}）；请去掉 {f} 或这块 GPU",
+    # ------------------------------------------------------------------ the planner (calc.serving.slo.plan_slo)
+    "Load given as": "负载的给法",
+    "Concurrent users N or an arrival rate λ; Little's law links them: N = λ · W.":
+        "并发用户数 N 或到达率 λ；二者由 Little 定律联系：N = λ · W。",
+    "concurrent users": "并发用户数",
+    "requests per second": "每秒请求数",
+    "Load": "负载",
+    "Users (a whole number) or requests per second, as chosen above.": "用户数（整数）或每秒请求数，按上面的选择。",
+    "each GPU's own: 16-bit, fp8 and fp4 where the GPU computes them.": "各 GPU 自己的：16 位，以及该 GPU 能计算的 fp8 和 fp4。",
+    "each GPU's own": "各 GPU 自己的",
 }

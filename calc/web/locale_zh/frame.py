@@ -39,7 +39,7 @@ ZH: dict[str, str] = {
     "Decode latency per token": "每个 token 的解码延迟",
     "KV cache, largest batch and nodes for N users": "KV cache、最大批量与 N 个用户所需的节点数",
     "Anatomy of a forward pass": "一次前向计算的构成",
-    "Deployment planner: fewest GPUs for N users within an SLO": "部署规划器：在 SLO 内服务 N 个用户所需的最少 GPU",
+    "Deployment planner: fewest GPUs for a load within an SLO": "部署规划器：在 SLO 内承载给定负载所需的最少 GPU",
     # ------------------------------------------------------------------ field labels
     "GPU": "GPU",
     "Datatype": "数据类型",

@@ -141,4 +141,26 @@ ZH: dict[str, str] = {
     "Pareto front for {n} users of {model}": "{model} 服务 {n} 个用户的帕累托前沿",
     "TPOT (ms)": "TPOT (ms)",
     "deployment": "部署",
+    # ------------------------------------------------------------------ the planner's rows (calc.serving.slo)
+    "groups × GPUs per group": "组数 × 每组 GPU 数",
+    "Groups": "组数",
+    "⌈N / (batch × decode workers)⌉": "⌈N / (批量 × 解码实例数)⌉",
+    "⌈λ / requests/s per group⌉": "⌈λ / 每组每秒请求数⌉",
+    "Requests per second (Little's law)": "每秒请求数（Little 定律）",
+    "Requests in flight (Little's law)": "同时在处理的请求数（Little 定律）",
+    "λ = N / W, W = TTFT + (output − 1) · TPOT": "λ = N / W，W = TTFT + (输出 − 1) · TPOT",
+    "N = λ · W, W = TTFT + (output − 1) · TPOT": "N = λ · W，W = TTFT + (输出 − 1) · TPOT",
+    "{n1} requests/s × {n2} s": "{n1} 个请求/s × {n2} s",
+    "decode step / tokens accepted per step (+ interleaved prefills when aggregated)":
+        "一步解码 / 每步接受的 token 数（合并部署时再加上穿插的预填充）",
+    "it needs as many GPUs at a lower cost": "GPU 数相同，但成本更低",
+    "it needs as many GPUs and gives a shorter TPOT": "GPU 数相同，但 TPOT 更短",
+    "compute + weights + KV cache + activations + communication + fixed costs + drafts":
+        "计算 + 权重 + KV cache + 激活 + 通信 + 固定开销 + 草稿",
+    "Little's law links the two loads: N = λ · W, with W = TTFT + (output − 1) · TPOT.":
+        "Little 定律把两种负载联系起来：N = λ · W，其中 W = TTFT + (输出 − 1) · TPOT。",
+    "Pareto front for {n} requests/s of {model}": "{model} 每秒 {n} 个请求的帕累托前沿",
+    "GPUs × price per GPU-hour": "GPU 数 × 每 GPU 小时的价格",
+    "$ per hour / 3600 / (requests/s × output tokens) × 10⁶": "每小时美元 / 3600 / (每秒请求数 × 输出 token 数) × 10⁶",
+    "{n} output tokens/s": "每秒 {n} 个输出 token",
 }
