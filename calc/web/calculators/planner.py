@@ -113,7 +113,7 @@ def _plan(**kw) -> WidgetResult:
                      formula="⌈N / (batch × decode workers)⌉",
                      substituted=f"⌈{int(load):,} / ({q.batch:,} × {q.decode_workers})⌉")
     rows = [
-        Row(label="Fewest GPUs", value=f"{w.gpus:,}", unit="GPUs", key="gpus", strong=True,
+        Row(label="Fewest GPUs", value=f"{w.gpus:,}", unit="GPU" if w.gpus == 1 else "GPUs", key="gpus", strong=True,
             formula="groups × GPUs per group", substituted=f"{w.groups:,} × {q.gpus:,} = {w.gpus:,}"),
         Row(label="Deployment", value=_label(q), key="winner"),
         groups,
