@@ -34,7 +34,11 @@ def explain_rows(d, pf, m) -> list[Row]:
             substituted=f"{ms(p.compute + p.moe)} + {ms(p.weights)} + {ms(p.kv)} + {ms(p.activations)} + "
                         f"{ms(p.comms + p.latency)} + {ms(p.overhead + p.step)} + {ms(p.draft)} ms"),
         Row(label="Prefill of one prompt", value=f"{pf.total.value * 1e3:,.1f}", unit="ms", key="prefill",
-            formula=pf.total.formula, substituted=pf.total.substituted),
+            formula=pf.total.formula,  # the step's own arithmetic carries six digits; these rows show hundredths
+            substituted=" + ".join(ms(x) for x in (pf.parts.compute + pf.parts.moe + pf.parts.memory,
+                                                   pf.parts.comms + pf.parts.latency,
+                                                   pf.parts.overhead + pf.parts.step))
+                        + (f" + {ms(pf.parts.draft)}" if pf.parts.draft else "") + f" ms = {ms(pf.total.value)} ms"),
         Row(label="Memory per GPU", value=f"{m.used / GB:,.1f} / {m.capacity / GB:,.0f}", unit="GB", key="memory",
             formula="weights + KV cache + workspace + reserve",
             substituted=f"{m.weights / GB:,.1f} + {m.kv_cache / GB:,.1f} + {m.workspace / GB:,.2f} + "
