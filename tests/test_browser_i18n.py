@@ -29,7 +29,10 @@ def test_chinese_calculator_live_with_inline_error(page: Page, site_url: str):
     assert page.locator(f"{root} .calc-output dt").first.inner_text() == "拐点"
     assert page.locator(f"{root} .calc-value[data-key='bound']").inner_text() == "内存带宽受限"
     status = page.locator(f"{root} .calc-status")
-    assert status.get_attribute("data-state") == "live" and CJK.search(status.inner_text())
+    # The status line settles after the numbers (a slow answer shows "computing" first): wait for it.
+    page.wait_for_function("sel => document.querySelector(sel).dataset.state === 'live'", arg=f"{root} .calc-status",
+                           timeout=LIVE_TIMEOUT_MS)
+    assert CJK.search(status.inner_text())
     # A bad value: the message by the field is Chinese, the last result stays, marked out of date.
     before = shown_values(page, "roofline")
     page.locator(f"{root} [name='batch']").fill("abc")
