@@ -65,3 +65,11 @@ def test_widget_registry_names_match_the_widgets():
     for name in widgets.WIDGETS:
         assert widgets.WIDGETS[name].name == name
     assert "nope" not in widgets.WIDGETS and len(widgets.WIDGETS) == len(list(widgets.WIDGETS))
+
+
+def test_every_calculator_module_is_registered():
+    # A calculator module left out of the registry would never be offered to a page.
+    from calc.web import widgets
+
+    modules = {p.stem for p in (ROOT / "calc" / "web" / "calculators").glob("*.py")} - {"__init__", "base"}
+    assert modules == {module for module, _ in widgets._REGISTRY.values()}
