@@ -8,74 +8,11 @@ code runs in CPython, in the docs build and in the browser through Pyodide.
 
 from __future__ import annotations
 
-from .hardware import Accelerator, catalog, custom_accelerator, get_accelerator
-from .source.inference import ForwardPass, seed_forward_pass
-from .source.kernels import (
-    AttentionDecode,
-    LinearCrossover,
-    LinearLayer,
-    attention_decode,
-    linear_layer,
-    linear_layer_crossover,
-)
-from .source.latency import (
-    DecodeEstimate,
-    DecodeLatency,
-    DecodeStep,
-    decode_latency,
-    decode_latency_large_batch,
-    decode_latency_small_batch,
-    decode_step_latency,
-)
-from .source.kv_decode import DecodeKnee, check_batch_fits, decode_batch_limit, decode_knee
-from .source.measured import MeasuredDecode, measured_decode, measured_decodes
-from .source.memory import (
-    BatchLimit,
-    ModelBatchLimit,
-    kv_cache_per_request,
-    kv_cache_per_token,
-    max_batch,
-    model_batch_limit,
-    weights_bytes,
-)
-from .core.dtypes import DataFormat, data_format, matmul_peak_dtype
-from .model.hf_config import from_hf_config
-from .model.config import DenseDecoder, ModelConfig, ParameterCount, dense_decoder, get_model, hf_config_of, presets
-from .model.operators import ForwardOperators, Operator, forward_operators
-from .model.moe import ExpertLoad, MoeLayout, expert_load, experts_touched, moe_layout, tokens_to_touch
-from .model.attention import AttentionCost, attention_cost, attention_kind, kv_cache_bytes, with_kv_heads
-from .source.planner import nodes_for_users
-from .serving.capacity import MemoryPlan, memory_plan
-from .serving.parallel import all_to_all, pipeline_bubble, ring_all_reduce, source_comms_as_ring
-from .serving.search import Deployment, SearchResult, nodes_for, search_deployments, users_per_node
-from .serving.efficiency import Efficiency, efficiency
-from .serving.frontier import FrontierResult, frontier
-from .serving.slo import PlanResult, plan_slo
-from .serving.formats_measured import FormatGain, fp4_fp8_gain, fp4_fp8_points
-from .serving.estimate import ServingEstimate, serving_estimate, serving_range
-from .serving.step import StepTime, step_time
-from .serving.validation import calibrated as calibrated_efficiency, summary as validation_summary
-from .serving.efficiency import EFFICIENCIES as efficiency_profiles
-from .serving.inferencex import row as inferencex_row, summary as inferencex_summary
-from .serving.queueing import ChunkedPrefill, ClientTtft, chunked_prefill, client_ttft, littles_law, queue_wait, slot_wait
-from .serving.speculative import MtpRatio, SpeculativeDecode, mtp_measured, speculative_decode
+import importlib
+import importlib.util
+
 from .core.quantity import Quantity
 from .core.validate import InputError, public as _validate_public
-from .roofline import (
-    ForwardTime,
-    KernelTime,
-    OperatorTime,
-    RooflinePoint,
-    WorkAndTraffic,
-    attainable_performance,
-    attention_time,
-    QuantizedMatmul,
-    quantized_matmul,
-    forward_time,
-    kernel_time,
-    operational_intensity,
-    ridge_point,
-)
 
 __version__ = "0.1.0"
 
@@ -105,10 +42,70 @@ __all__ = [
     "MtpRatio", "SpeculativeDecode", "mtp_measured", "speculative_decode",
 ]
 
-# One error contract at the door: calling a public function wrongly (an unknown, missing or positional
-# argument) is an InputError naming the argument, like any bad value.
-for _name in __all__:
-    _obj = globals()[_name]
-    if callable(_obj) and not isinstance(_obj, type):
-        globals()[_name] = _validate_public(_obj, _name)
-del _name, _obj
+# The public names are imported when first used (PEP 562), not all at once: a page's calculator in the browser
+# needs a handful of calc's ~70 modules, and importing every one cost ~0.3-0.45 s of its cold start
+# (scripts/bench_first_visit.py --phases).  Each submodule, and the names it gives: a name, or
+# (public name, name in the module) where calc exports it under another name.
+_FROM: dict[str, tuple[str | tuple[str, str], ...]] = {
+    "hardware": ("Accelerator", "catalog", "custom_accelerator", "get_accelerator"),
+    "source.inference": ("ForwardPass", "seed_forward_pass"),
+    "source.kernels": (
+        "AttentionDecode", "LinearCrossover", "LinearLayer", "attention_decode", "linear_layer",
+        "linear_layer_crossover"),
+    "source.latency": (
+        "DecodeEstimate", "DecodeLatency", "DecodeStep", "decode_latency", "decode_latency_large_batch",
+        "decode_latency_small_batch", "decode_step_latency"),
+    "source.kv_decode": ("DecodeKnee", "check_batch_fits", "decode_batch_limit", "decode_knee"),
+    "source.measured": ("MeasuredDecode", "measured_decode", "measured_decodes"),
+    "source.memory": (
+        "BatchLimit", "ModelBatchLimit", "kv_cache_per_request", "kv_cache_per_token", "max_batch",
+        "model_batch_limit", "weights_bytes"),
+    "core.dtypes": ("DataFormat", "data_format", "matmul_peak_dtype"),
+    "model.hf_config": ("from_hf_config",),
+    "model.config": (
+        "DenseDecoder", "ModelConfig", "ParameterCount", "dense_decoder", "get_model", "hf_config_of", "presets"),
+    "model.operators": ("ForwardOperators", "Operator", "forward_operators"),
+    "model.moe": ("ExpertLoad", "MoeLayout", "expert_load", "experts_touched", "moe_layout", "tokens_to_touch"),
+    "model.attention": ("AttentionCost", "attention_cost", "attention_kind", "kv_cache_bytes", "with_kv_heads"),
+    "source.planner": ("nodes_for_users",),
+    "serving.capacity": ("MemoryPlan", "memory_plan"),
+    "serving.parallel": ("all_to_all", "pipeline_bubble", "ring_all_reduce", "source_comms_as_ring"),
+    "serving.search": ("Deployment", "SearchResult", "nodes_for", "search_deployments", "users_per_node"),
+    "serving.efficiency": ("Efficiency", "efficiency", ("efficiency_profiles", "EFFICIENCIES")),
+    "serving.frontier": ("FrontierResult", "frontier"),
+    "serving.slo": ("PlanResult", "plan_slo"),
+    "serving.formats_measured": ("FormatGain", "fp4_fp8_gain", "fp4_fp8_points"),
+    "serving.estimate": ("ServingEstimate", "serving_estimate", "serving_range"),
+    "serving.step": ("StepTime", "step_time"),
+    "serving.validation": (("calibrated_efficiency", "calibrated"), ("validation_summary", "summary")),
+    "serving.inferencex": (("inferencex_row", "row"), ("inferencex_summary", "summary")),
+    "serving.queueing": (
+        "ChunkedPrefill", "ClientTtft", "chunked_prefill", "client_ttft", "littles_law", "queue_wait", "slot_wait"),
+    "serving.speculative": ("MtpRatio", "SpeculativeDecode", "mtp_measured", "speculative_decode"),
+    "roofline": (
+        "ForwardTime", "KernelTime", "OperatorTime", "RooflinePoint", "WorkAndTraffic", "attainable_performance",
+        "attention_time", "QuantizedMatmul", "quantized_matmul", "forward_time", "kernel_time",
+        "operational_intensity", "ridge_point"),
+}
+_WHERE = {(entry if isinstance(entry, str) else entry[0]): (module, entry if isinstance(entry, str) else entry[1])
+          for module, entries in _FROM.items() for entry in entries}
+
+
+def __getattr__(name: str) -> object:
+    """A public name (imported from its submodule on first use, then kept here), or a submodule (``calc.serving``)."""
+    if name in _WHERE:
+        module, attr = _WHERE[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        # One error contract at the door: calling a public function wrongly (an unknown, missing or positional
+        # argument) is an InputError naming the argument, like any bad value.
+        if name in __all__ and callable(value) and not isinstance(value, type):
+            value = _validate_public(value, name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

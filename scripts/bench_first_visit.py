@@ -91,8 +91,9 @@ PHASES_JS = """() => {
   return Object.fromEntries(Object.entries(marks).filter(([name]) => name !== "page")
     .map(([name, at]) => [name, at - marks.page]));
 }"""
-PHASES = ("worker", "script", "manifest", "path chosen", "instantiateStreaming start", "instantiateStreaming end",
-          "pyodide loaded", "calc imported", "ready")
+PHASES = ("head", "worker", "script", "manifest", "path chosen", "instantiateStreaming start", "page module",
+          "instantiateStreaming end",
+          "pyodide loaded", "calc imported", "ready", "first call", "first answer")
 phases: dict[tuple[str, str], list[dict]] = {}
 
 
@@ -196,6 +197,10 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="an already built site (built for http://127.0.0.1:PORT/)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--phases", action="store_true", help="print where the site's cold start spends its time")
+    parser.add_argument("--networks", nargs="+", choices=list(NETWORKS), default=list(NETWORKS),
+                        help="only these network settings (a quicker look while developing)")
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
+    parser.add_argument("--cold-only", action="store_true", help="skip the warm page and the recompute latencies")
     args = parser.parse_args()
 
     port = args.port or _free_port()
@@ -215,29 +220,32 @@ def main() -> int:
     cells: dict[tuple[str, str, str], list[tuple[float, int, str]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        networks = {name: NETWORKS[name] for name in args.networks}
+        pages = {name: PAGES[name] for name in args.pages}
         for _ in range(args.runs):
-            for page_name, (path, widget) in PAGES.items():
-                for network_name, network in NETWORKS.items():
+            for page_name, (path, widget) in pages.items():
+                for network_name, network in networks.items():
                     for variant in VARIANTS:
                         cells.setdefault((page_name, network_name, variant), []).append(
                             cold_run(browser, base, path, widget, variant, network))
-        second, second_bytes, reload_ms, reload_how = warm(browser, base)
-        latencies = recompute(browser, base, args.changes)
+        if not args.cold_only:
+            second, second_bytes, reload_ms, reload_how = warm(browser, base)
+            latencies = recompute(browser, base, args.changes)
         browser.close()
     server.shutdown()
 
     print(f"First live result, median of {args.runs} cold runs (MB = 1e6 bytes on the wire, compressed as served)")
-    header = f"{'page':8} {'variant':6} {'MB':>6} " + " ".join(f"{n:>16}" for n in NETWORKS) + "   start path (unthrottled, last run)"
+    header = f"{'page':8} {'variant':6} {'MB':>6} " + " ".join(f"{n:>16}" for n in networks) + "   start path (first network, last run)"
     print(header)
     print("-" * len(header))
-    for page_name in PAGES:
+    for page_name in pages:
         for variant in VARIANTS:
-            runs = [cells[(page_name, n, variant)] for n in NETWORKS]
+            runs = [cells[(page_name, n, variant)] for n in networks]
             megabytes = statistics.median(b for cell in runs for _, b, _ in cell) / 1e6
             times = " ".join(f"{statistics.median(ms for ms, _, _ in cell) / 1e3:>14.2f} s" for cell in runs)
             print(f"{page_name:8} {variant:6} {megabytes:6.2f} {times}   {runs[0][-1][2]}")
-    for page_name in PAGES:
-        for network_name in NETWORKS:
+    for page_name in pages:
+        for network_name in networks:
             site_ms = statistics.median(ms for ms, _, _ in cells[(page_name, network_name, "site")])
             naive_ms = statistics.median(ms for ms, _, _ in cells[(page_name, network_name, "naive")])
             print(f"{page_name} at {network_name}: site is {naive_ms / site_ms:.2f}x faster than naive; "
@@ -253,6 +261,8 @@ def main() -> int:
                 cells.append(f"{statistics.median(values):14.0f}" if values else f"{'-':>14}")
             name = {str(v): k for k, v in NETWORKS.items()}[network]
             print(f"{page_path + ' ' + name:34} " + " ".join(cells))
+    if args.cold_only:
+        return 0
     print(f"warm second page (instant navigation): {second:.0f} ms from the click to the live page painted, {second_bytes / 1e3:.1f} kB fetched")
     print(f"full reload from the browser cache:    {reload_ms:.0f} ms to first live result, by {reload_how}")
     print("recompute (input change -> new numbers painted):")

@@ -56,6 +56,13 @@ def edit(page: Page, name: str, changes: dict[str, str]) -> dict[str, str]:
     return json.loads(page.evaluate("sel => document.querySelector(sel).dataset.values", root))
 
 
+def link_with(page: Page, *parts: str) -> str:
+    """The page's URL once it carries ``parts``: the link follows the inputs when edits pause (calc-widgets.js
+    writes it a moment after the result, off the path from an edit to its numbers)."""
+    page.wait_for_function("parts => parts.every(part => location.href.includes(part))", arg=list(parts), timeout=10_000)
+    return page.url
+
+
 def shown_values(page: Page, name: str) -> dict[str, str]:
     return page.evaluate(
         """name => Object.fromEntries([...document.querySelectorAll(`#calc-${name} .calc-output .calc-value`)]
@@ -96,7 +103,7 @@ def test_prerendered_numbers_without_javascript(browser: Browser, site_url: str)
 def test_url_round_trip(page: Page, site_url: str, browser: Browser):
     open_live(page, site_url + "latency/")
     live = edit(page, "decode_latency", {"batch": "320", "gpu": "A100-SXM4-80GB"})
-    shared = page.url
+    shared = link_with(page, "decode_latency.batch=320")
     assert "decode_latency.batch=320" in shared and "decode_latency.gpu=A100-SXM4-80GB" in shared
     other = new_context(browser).new_page()
     other.goto(shared)
@@ -190,6 +197,24 @@ def test_each_start_path_goes_live(page: Page, site_url: str, path: str):
     assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
 
 
+def test_worker_uses_the_wasm_the_page_compiled(page: Page, site_url: str, served: list[str]):
+    # The page's <head> downloads and compiles Pyodide's WebAssembly and hands the module to the worker.
+    open_live(page, site_url + "roofline/?calc-start=plain")
+    assert "page module" in page.evaluate("window.calcStartupMarks")
+    assert served.count("/vendor/pyodide/pyodide.asm.wasm") == 1, served
+    live = edit(page, "roofline", {"intensity": "42"})
+    assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
+def test_worker_compiles_the_wasm_itself_when_the_page_cannot(page: Page, site_url: str, served: list[str]):
+    page.add_init_script("delete WebAssembly.compileStreaming")  # a browser without it: the worker fetches the wasm
+    open_live(page, site_url + "roofline/?calc-start=plain")
+    assert "page module" not in page.evaluate("window.calcStartupMarks")
+    assert served.count("/vendor/pyodide/pyodide.asm.wasm") == 1, served
+    live = edit(page, "roofline", {"intensity": "42"})
+    assert live == widgets.call("roofline", form_values(page, "roofline"))["values"]
+
+
 def test_policy_picks_a_path_and_goes_live(page: Page, site_url: str):
     open_live(page, site_url + "roofline/")
     assert page.evaluate("window.calcStartupHow") in ("snapshot", "plain start")
@@ -266,7 +291,7 @@ def test_pasted_config_is_data_not_markup(page: Page, site_url: str):
 
     live = edit(page, "anatomy", {"config": json.dumps(hf_config_of("Qwen2.5-7B"))})
     assert live == widgets.call("anatomy", form_values(page, "anatomy"))["values"]
-    query, _, hash_ = page.url.partition("#")
+    query, _, hash_ = link_with(page, "#calc:anatomy.config=").partition("#")
     assert "anatomy.config" not in query and "anatomy.model=pasted" in query and hash_.startswith("calc:anatomy.config=")
     assert page.locator("#calc-anatomy table.calc-table tbody tr").count() >= 10
 
@@ -347,7 +372,7 @@ def test_serving_calculator_live_url_and_bad_input(page: Page, browser: Browser,
     assert all(shown[key].startswith(value) for key, value in expected["values"].items())
 
     # The edited inputs are in the URL; a fresh browser opening it shows the same numbers.
-    shared = page.url
+    shared = link_with(page, *(f"{name}.{key}=" for key in edits))
     query = parse_qs(urlparse(shared).query)
     for key, value in edits.items():
         assert query[f"{name}.{key}"] == [value]

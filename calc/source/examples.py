@@ -8,21 +8,26 @@ as printed (some are wrong or rounded; the errata page explains which).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..hardware import get_accelerator
-from .inference import ForwardPass, seed_forward_pass
-from .latency import DecodeEstimate, DecodeStep, decode_latency, decode_step_latency
-from .kv_decode import DecodeKnee, decode_batch_limit, decode_knee
-from .kernels import LinearCrossover, linear_layer_crossover
 from .memory import BatchLimit, ModelBatchLimit, kv_cache_per_token, max_batch, model_batch_limit
 from ..model.config import ModelConfig, dense_decoder, get_model
-from ..model.operators import ForwardOperators, forward_operators
-from ..roofline import ForwardTime
 from .planner import nodes_for_users
 from ..core.quantity import Quantity
-from ..roofline import ridge_point
 from ..core.units import GB, GIB, TB, TERA
 from ..core.validate import InputError
+
+# The roofline, operator, kernel and latency examples import their modules when first called: the Memory page's
+# calculator in the browser needs only the batch-limit examples, and importing the roofline chain for it cost
+# ~0.1 s of the page's first answer (scripts/bench_first_visit.py --phases).
+if TYPE_CHECKING:
+    from .inference import ForwardPass
+    from .kernels import LinearCrossover
+    from .kv_decode import DecodeKnee
+    from .latency import DecodeEstimate, DecodeStep
+    from ..model.operators import ForwardOperators
+    from ..roofline import ForwardTime
 
 #: LLaMA-13B forward pass as the source sets it up (section 1.2).
 SEED_LLAMA13B_FORWARD = dict(hidden=5120, batch=8, prompt_len=1024, output_len=1024, n_layers=40, vocab=32000)
@@ -56,16 +61,19 @@ BYTES_PER_PARAM = {"fp16": 2, "int8": 1}
 
 def llama13b_forward(**overrides: float) -> ForwardPass:
     """The 7563 FLOP/byte example; keyword overrides change single inputs."""
+    from .inference import seed_forward_pass
     return seed_forward_pass(**{**SEED_LLAMA13B_FORWARD, **overrides})
 
 
 def seed_ratio(*, tflops: float, bandwidth_gbps: float) -> Quantity:
     """An ops:byte ratio from figures in the units the source prints (TFLOP/s, GB/s)."""
+    from ..roofline import ridge_point
     return ridge_point(peak_flops=tflops * TERA, bandwidth=bandwidth_gbps * GB)
 
 
 def a100_ratio_from_prose() -> Quantity:
     """Section 1.3's "208": 312 TFLOP/s over 1.5 TB/s, the A100 40 GB's bandwidth."""
+    from ..roofline import ridge_point
     return ridge_point(peak_flops=312 * TERA, bandwidth=1.5 * TB)
 
 
@@ -103,6 +111,7 @@ def exact_batch_limit(model: str, weights_dtype: str = "fp16", *, physical_gib: 
 
 def llama13b_decode(*, batch: int = 1, n_gpus: int = 8, gpu: str = "V100-SXM2-32GB") -> DecodeEstimate:
     """Section 2.1's decode-latency model for LLaMA-13B (exact parameter count) with tensor parallelism."""
+    from .latency import decode_latency
     spec = get_model("LLaMA-13B")
     return decode_latency(
         params=spec.parameter_count().value, n_gpus=n_gpus, batch=batch,
@@ -124,16 +133,19 @@ def _sizes(model: str) -> dict:
 
 def model_step(*, model: str, gpu: str, n_gpus: int, batch: int, context_len: int) -> DecodeStep:
     """One fp16 decode step of a preset with its KV cache, tensor parallel over ``n_gpus``."""
+    from .latency import decode_step_latency
     return decode_step_latency(**_sizes(model), n_gpus=n_gpus, batch=batch, context_len=context_len, gpu=gpu)
 
 
 def model_knee(*, model: str, gpu: str, context_len: int) -> DecodeKnee:
     """Where a preset's decode latency stops being flat in the batch (fp16 weights and cache)."""
+    from .kv_decode import decode_knee
     return decode_knee(**_sizes(model), context_len=context_len, gpu=gpu)
 
 
 def model_decode_limit(*, model: str, gpu: str, n_gpus: int, context_len: int) -> BatchLimit:
     """Sequences whose fp16 caches fit beside fp16 weights; card memory read as GiB (its physical size)."""
+    from .kv_decode import decode_batch_limit
     per_gpu = get_accelerator(gpu).memory / GB * GIB
     return decode_batch_limit(**_sizes(model), n_gpus=n_gpus, context_len=context_len, memory_per_gpu=per_gpu)
 
@@ -161,6 +173,7 @@ def seed_nodes_for_users() -> Quantity:
 
 def fc_4096_on_a100(gpu: str = "A100-SXM4-80GB") -> LinearCrossover:
     """Section 2.2: a 4096 x 4096 fp16 linear layer on an A100."""
+    from .kernels import linear_layer_crossover
     return linear_layer_crossover(d_in=4096, d_out=4096, gpu=gpu, batches=(1, 32, 64, 128, 256, 512))
 
 
@@ -177,6 +190,7 @@ class SeedRowCheck:
 
 def seed_table_checks() -> tuple[SeedRowCheck, ...]:
     """Each source row's ratio recomputed from its own figures and from the catalog part."""
+    from ..roofline import ridge_point
     return tuple(
         SeedRowCheck(
             row=r["row"],
@@ -225,6 +239,8 @@ def seed_comparison(*, batch: int = 8, prompt_len: int = 1024, hidden: int = 512
     lm_head.  The source's bytes are taken with ``weight_overhead=1``, ``bytes_per_weight=2`` and
     ``output_len=0``, so that both sides count fp16 bytes of one prefill.
     """
+    from ..model.operators import forward_operators
+    from .inference import seed_forward_pass
     model = seed_style_model(hidden=hidden, n_layers=n_layers, vocab=vocab)
     fwd = forward_operators(model=model, phase="prefill", batch=batch, seq_len=prompt_len, weights="fp16",
                             activations="fp16", kv="fp16", causal=False, fused_attention=False, all_logits=True)
@@ -281,4 +297,5 @@ def anatomy(phase: str = "decode") -> "ForwardTime":
 
 def decode_intensity(model: str, batch: int) -> Quantity:
     """FLOP per byte of one bf16 decode step at the comparison table's context."""
+    from ..model.operators import forward_operators
     return forward_operators(model=model, phase="decode", batch=batch, seq_len=COMPARISON_CONTEXT).intensity

@@ -17,13 +17,32 @@ checks that every string a calculator can show has an entry.
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from html import escape, unescape
 
-from .locale_zh import ZH
+#: Each language's catalog module (its dict is ``ZH``, ``XX``...: the language code in capitals).
+_CATALOG_MODULES = {"zh": "locale_zh"}
 
-CATALOGS: dict[str, dict[str, str]] = {"zh": ZH}
+
+class _Catalogs(Mapping[str, dict[str, str]]):
+    """The catalogs by language, each imported when first needed: an English page in the browser never loads
+    the Chinese one (a few thousand strings the worker would otherwise read before its first answer)."""
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        module = importlib.import_module(f".{_CATALOG_MODULES[lang]}", __package__)
+        return getattr(module, lang.upper())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_CATALOG_MODULES)
+
+    def __len__(self) -> int:
+        return len(_CATALOG_MODULES)
+
+
+CATALOGS: Mapping[str, dict[str, str]] = _Catalogs()
 LANGUAGES = ("en", *CATALOGS)
 
 #: The widget frame's own lines in English, by key; the browser script shows them in the page's language.

@@ -12,36 +12,70 @@ calculator and returns a JSON-able dict; bad input comes back as
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
-from typing import Any, Mapping
-
-from .calculators.anatomy import ANATOMY_WIDGET
-from .calculators.attention import ATTENTION
-from .calculators.batching import BATCHING
-from .calculators.speculative import SPECULATIVE
-from .calculators.base import GPU_NAMES, MODEL_NAMES, Widget, WidgetResult
-from .calculators.decode_latency import DECODE_LATENCY
-from .calculators.frontier import FRONTIER
-from .calculators.kv_cache import KV_CACHE
-from .calculators.llm_arithmetic import LLM_ARITHMETIC
-from .calculators.moe import MOE
-from .calculators.planner import PLANNER
-from .calculators.quantization import QUANTIZATION
-from .calculators.roofline import ROOFLINE
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import i18n
 from .forms import parse_inputs
 from .render import render_rows
 from ..core.validate import InputError, fail
 
+if TYPE_CHECKING:
+    from .calculators.base import Widget
+
 __all__ = ["WIDGETS", "Widget", "WidgetResult", "call", "call_json", "get_widget", "GPU_NAMES", "MODEL_NAMES"]
 
-WIDGETS: dict[str, Widget] = {
-    w.name: w for w in (ROOFLINE, LLM_ARITHMETIC, DECODE_LATENCY, KV_CACHE, ANATOMY_WIDGET, PLANNER, ATTENTION, MOE, QUANTIZATION,
-                          BATCHING, SPECULATIVE, FRONTIER)
+#: Each calculator's module in calc.web.calculators and the Widget it defines, in the order pages list them.
+_REGISTRY = {
+    "roofline": ("roofline", "ROOFLINE"),
+    "llm_arithmetic": ("llm_arithmetic", "LLM_ARITHMETIC"),
+    "decode_latency": ("decode_latency", "DECODE_LATENCY"),
+    "kv_cache": ("kv_cache", "KV_CACHE"),
+    "anatomy": ("anatomy", "ANATOMY_WIDGET"),
+    "planner": ("planner", "PLANNER"),
+    "attention": ("attention", "ATTENTION"),
+    "moe": ("moe", "MOE"),
+    "quantization": ("quantization", "QUANTIZATION"),
+    "batching": ("batching", "BATCHING"),
+    "speculative": ("speculative", "SPECULATIVE"),
+    "frontier": ("frontier", "FRONTIER"),
 }
+
+
+class _Widgets(Mapping[str, "Widget"]):
+    """The calculators by name, each module imported when its calculator is first asked for.
+
+    The browser's worker serves one page at a time: importing all twelve calculators (and the parts of calc
+    they use) before the first answer cost ~0.1-0.2 s of a cold start that the page's own calculator does not need.
+    """
+
+    def __getitem__(self, name: str) -> Widget:
+        module, attr = _REGISTRY[name]
+        return getattr(importlib.import_module(f".calculators.{module}", __package__), attr)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REGISTRY)
+
+    def __len__(self) -> int:
+        return len(_REGISTRY)
+
+    def __contains__(self, name: object) -> bool:
+        return name in _REGISTRY
+
+
+WIDGETS: Mapping[str, Widget] = _Widgets()
+
+
+def __getattr__(name: str) -> object:
+    """The shared types and name lists of :mod:`calc.web.calculators.base`, imported on first use."""
+    if name in ("GPU_NAMES", "MODEL_NAMES", "Widget", "WidgetResult"):
+        from .calculators import base
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------- entry points

@@ -9,6 +9,10 @@
   const SCRIPT = document.currentScript ? document.currentScript.src : location.href;
   const VENDOR = new URL("../vendor/", SCRIPT);
   const START_TIMEOUT_MS = 90_000;
+  // A computation still running after this long says so ("Computing…"); a quicker one only changes the numbers.
+  const BUSY_AFTER_MS = 150;
+  // The link is updated once edits have paused this long.
+  const URL_AFTER_MS = 250;
   // The status lines, notes and hints come with each widget (data-messages), in the page's language, from
   // calc.web.i18n (UI): the same catalog that translated the prerendered labels. ENGLISH is the fallback for
   // a line the widget's messages do not carry (a page built before the line existed).
@@ -69,12 +73,14 @@
             window.calcStartupHow = data.how;
             window.calcStartupWhy = data.why;
             window.calcStartupMarks = { ...data.marks, page: performance.timeOrigin, ready: performance.timeOrigin + performance.now() };
+            if (early) window.calcStartupMarks.head = performance.timeOrigin + early.at; // when the <head> made the worker
             window.calcStartupResources = data.resources;
             resolve();
           } else if (data.type === "failed") {
             clearTimeout(timer);
             reject(new Error(data.error));
           } else if (this.pending.has(data.id)) {
+            if (data.marks) window.calcStartupMarks = { ...window.calcStartupMarks, ...data.marks };
             const { resolve: done, reject: fail } = this.pending.get(data.id);
             this.pending.delete(data.id);
             if ("error" in data) {
@@ -170,7 +176,6 @@
   // to build, and it must not delay the next result while a reader is typing.
   const chartTimers = new WeakMap();
   function scheduleChart(container, spec) {
-    container.dataset.spec = JSON.stringify(spec);
     clearTimeout(chartTimers.get(container));
     chartTimers.set(container, setTimeout(() => drawChart(container, spec), 120));
   }
@@ -295,6 +300,43 @@
     return tooLong;
   }
 
+  // ------------------------------------------------------------------ a result, patched in place
+  // A recompute usually changes a few numbers in the same rows: rewriting only those text nodes (and the
+  // attributes that differ) keeps the rest of the result, so the browser lays out and paints less than it
+  // would after replacing the whole result (innerHTML).
+  const parser = document.createElement("template");
+  function parse(html) {
+    parser.innerHTML = html;
+    return parser.content;
+  }
+  // Set by site.js on a result table that scrolls sideways (markScrollers): kept, not taken from the new HTML.
+  const KEPT = new Set(["tabindex", "role", "aria-label", "data-scroll-region"]);
+  function patchChildren(target, source) {
+    const olds = target.childNodes;
+    const news = source.childNodes;
+    if (olds.length !== news.length) {
+      target.replaceChildren(...news);
+      return;
+    }
+    for (let i = news.length - 1; i >= 0; i--) patchNode(olds[i], news[i]);
+  }
+  function patchNode(old, node) {
+    if (old.nodeType !== node.nodeType || old.nodeName !== node.nodeName) {
+      old.replaceWith(node);
+    } else if (node.nodeType === Node.TEXT_NODE) {
+      if (old.data !== node.data) old.data = node.data;
+    } else if (node.nodeType !== Node.ELEMENT_NODE) {
+      old.replaceWith(node);
+    } else {
+      const keep = old.hasAttribute("data-scroll-region");
+      for (const { name, value } of node.attributes) if (old.getAttribute(name) !== value) old.setAttribute(name, value);
+      for (const { name } of [...old.attributes]) {
+        if (!node.hasAttribute(name) && !(keep && KEPT.has(name))) old.removeAttribute(name);
+      }
+      patchChildren(old, node);
+    }
+  }
+
   // ------------------------------------------------------------------ one widget
   function bind(root) {
     if (root.dataset.bound) return;
@@ -322,12 +364,14 @@
     // A field's label as the page shows it (in the page's language), not the schema's English one.
     const shownLabel = (field) => form.querySelector(`label[for="${CSS.escape(`${root.id}-${field}`)}"]`)?.textContent || field;
     const values = () => Object.fromEntries(schema.map((f) => [f.name, control(f.name).value]));  // schema fields only
+    // Only what changed is written: a status line rewritten with the same words would still cost a layout.
     const showStatus = (state, error) => {
       const detail = explain(error);
-      status.dataset.state = state;
-      status.textContent = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
+      const text = detail ? `${say(`status.${state}`)} (${detail})` : say(`status.${state}`);
+      if (status.dataset.state !== state) status.dataset.state = state;
+      if (status.textContent !== text) status.textContent = text;
       if (why(error)) status.title = why(error);
-      else status.removeAttribute("title");
+      else if (status.hasAttribute("title")) status.removeAttribute("title");
     };
     // One note under the form (link too long, link unreadable, Python could not start), replaced as it changes.
     const showNote = (kind, text) => {
@@ -342,7 +386,7 @@
       note.textContent = text;
     };
     const clearErrors = () => {
-      for (const box of root.querySelectorAll(".calc-field")) {
+      for (const box of root.querySelectorAll(".calc-field.calc-invalid, .calc-field.calc-not-computed")) {
         box.classList.remove("calc-invalid", "calc-not-computed");
         box.querySelector(".calc-error").textContent = "";
         box.querySelector("input:not([type=file]), select, textarea").removeAttribute("aria-invalid");
@@ -386,17 +430,32 @@
 
     // One computation in flight per widget: edits made meanwhile are folded into one more run with the
     // inputs as they are then, so a slow search (the planner's, when its SLO changes) never queues up
-    // one run per keystroke.  The output dims while a run takes longer than a moment (CSS delay).
+    // one run per keystroke.  A run that takes longer than a moment says "Computing…" and dims the output;
+    // a quick one (most take a few ms) changes nothing but the numbers: writing the status line and the
+    // busy state and then taking them back cost a layout and a frame of their own per edit.
     let running = false;
     let rerun = false;
+    let busyTimer = null;
+    const setBusy = (busy) => {
+      clearTimeout(busyTimer);
+      if (busy) {
+        busyTimer = setTimeout(() => {
+          output.classList.add("calc-busy");
+          output.setAttribute("aria-busy", "true");
+          if (runtime.state === "live") showStatus("computing");
+        }, BUSY_AFTER_MS);
+      } else if (output.classList.contains("calc-busy")) {
+        output.classList.remove("calc-busy");
+        output.removeAttribute("aria-busy");
+      }
+    };
     async function recompute() {
       if (running) {
         rerun = true;
         return;
       }
       running = true;
-      output.classList.add("calc-busy");
-      output.setAttribute("aria-busy", "true");
+      setBusy(true);
       try {
         await computeOnce();
       } finally {
@@ -405,20 +464,27 @@
           rerun = false;
           recompute();
         } else {
-          output.classList.remove("calc-busy");
-          output.removeAttribute("aria-busy");
+          setBusy(false);
+          if (status.dataset.state === "computing") showStatus("live");
         }
       }
     }
 
+    // The link follows the inputs once edits pause: history.replaceState costs a few ms, and one per keystroke
+    // would sit between each edit and its numbers.  A reset or a newer edit cancels a write still waiting.
+    let urlTimer = null;
+    const scheduleUrl = (inputs, id) => {
+      clearTimeout(urlTimer);
+      urlTimer = setTimeout(() => writeUrlState(name, inputs, defaults, schema, () => id === latest).then(
+        (tooLong) => id === latest && showNote("link", tooLong.length
+          ? say("note.tooLong").replace("{labels}", tooLong.map(shownLabel).join(say("note.and"))) : "")), URL_AFTER_MS);
+    };
+
     async function computeOnce() {
       const id = ++latest;
       const inputs = values();
-      writeUrlState(name, inputs, defaults, schema, () => id === latest).then(
-        (tooLong) => id === latest && showNote("link", tooLong.length
-          ? say("note.tooLong").replace("{labels}", tooLong.map(shownLabel).join(say("note.and"))) : ""));
+      scheduleUrl(inputs, id);
       if (runtime.state !== "live") showStatus("loading");
-      else showStatus("computing");
       let result;
       try {
         result = await runtime.call(name, inputs, lang);
@@ -446,10 +512,12 @@
         showStatus("live");
         return;
       }
-      output.innerHTML = result.html;
-      window.calcMarkScrollers?.(output); // a wide result table scrolls: make it reachable by keyboard
+      patchChildren(output, parse(result.html)); // only the numbers that changed are written
       output.classList.remove("calc-stale");
-      output.removeAttribute("title");
+      if (output.hasAttribute("title")) output.removeAttribute("title");
+      // A wide result table scrolls: make it reachable by keyboard.  Measured after the frame is painted, when the
+      // layout is clean (measuring now would force one more layout before the numbers show).
+      requestAnimationFrame(() => setTimeout(() => window.calcMarkScrollers?.(output), 0));
       root.dataset.values = JSON.stringify(result.values);
       root.dataset.computed = JSON.stringify(inputs); // which inputs the shown result belongs to
       showStatus("live");
@@ -490,6 +558,7 @@
 
     root.querySelector(".calc-reset").addEventListener("click", () => {
       latest++; // drop any answer still in flight
+      clearTimeout(urlTimer);
       for (const field of schema) control(field.name).value = String(defaults[field.name]);
       clearErrors();
       output.innerHTML = prerendered.html;

@@ -1,7 +1,8 @@
 // The one Python of a browser session: Pyodide plus calc, in a module Web Worker.
 //
 // Protocol (structured-clone messages):
-//   in:  {type: "init", vendor, start}     -> out: {type: "ready", ms, how, why} | {type: "failed", error}
+//   in:  {type: "init", vendor, start, wasm} -> out: {type: "ready", ms, how, why} | {type: "failed", error}
+//   in:  {type: "wasm", module, rate}      (when init said wasm: "page": Pyodide's WebAssembly, compiled by the page)
 //   in:  {id, fn, kwargs, lang}            -> out: {id, result} | {id, error, key, fatal}
 // `start` is "auto" (the policy below), "plain" or "snapshot" (tests and the benchmark force a path).
 // `fn` must name a calculator registered in calc.web.widgets; `kwargs` are the raw form strings;
@@ -29,6 +30,28 @@ for (const name of ["instantiate", "instantiateStreaming"]) {
   };
 }
 
+// Pyodide's WebAssembly as the page compiled it (scripts/docs_hook.py, EARLY_WORKER): when the init message
+// says it is coming, Pyodide's request for the wasm gets a stand-in, and its instantiateStreaming instantiates
+// the page's module instead (a few ms: the code is compiled already).  Without a module (the page could not
+// compile or send it) the worker downloads and compiles the wasm itself, as it would without the page.
+let fromPage = null;
+let pageSent = () => {};
+const pageModule = new Promise((resolve) => {
+  pageSent = resolve;
+});
+const instantiateStreaming = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = async (source, imports) => {
+  if (fromPage) {
+    const { module } = await pageModule;
+    if (module instanceof WebAssembly.Module) {
+      mark("page module");
+      return { module, instance: await WebAssembly.instantiate(module, imports) };
+    }
+    source = nativeFetch(fromPage);
+  }
+  return instantiateStreaming.call(WebAssembly, source, imports);
+};
+
 async function fetchOk(url, options) {
   const response = await fetch(url, options);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -43,6 +66,7 @@ const early = new Map();
 const nativeFetch = self.fetch.bind(self);
 self.fetch = (input, init) => {
   const url = input instanceof Request ? input.url : String(input);
+  if (fromPage && url === fromPage) return Promise.resolve(new Response(null)); // see instantiateStreaming below
   const response = early.get(url);
   if (response) {
     early.delete(url);
@@ -82,30 +106,35 @@ async function choose(start, manifest, snapshotUrl) {
   return { how: "plain start", why: "snapshot not cached", measure: true };
 }
 
-// The connection's rate, once the wasm has arrived (for the report and prefetchLater).
-function describeRate(choice, wasmUrl) {
+// The connection's rate, once the wasm has arrived (for the report and prefetchLater): measured by the page
+// when it downloaded the wasm, else here.
+async function describeRate(choice, wasmUrl) {
   if (!choice.measure) return;
-  choice.mbps = wireRate(wasmUrl) * 8e-3;
+  const rate = fromPage ? (await pageModule).rate ?? Infinity : wireRate(wasmUrl);
+  choice.mbps = rate * 8e-3;
   choice.why = `${choice.why}; ${Number.isFinite(choice.mbps) ? `${choice.mbps.toFixed(1)} Mbit/s measured` : "wasm from the cache"}`;
 }
 
-async function start(vendor, startPath) {
+async function start(vendor, startPath, wasmFrom) {
   const t0 = performance.now();
   const at = (name) => new URL(name, vendor).href;
   const indexURL = at("pyodide/");
   const wasmUrl = `${indexURL}pyodide.asm.wasm`;
-  const wasm = nativeFetch(wasmUrl);
+  if (wasmFrom === "page") fromPage = wasmUrl;
+  const wasm = fromPage ? null : nativeFetch(wasmUrl);
   const asm = import(`${indexURL}pyodide.asm.mjs`);
   const pyodideModule = import(`${indexURL}pyodide.mjs`);
   mark("script");
   const manifest = await (await fetchOk(at("calc-manifest.json"), { cache: "no-cache" })).json();
   mark("manifest");
-  if (!manifest.runtime) return startWithWheel(await pyodideModule, indexURL, at, manifest, t0);
+  if (wasm) early.set(wasmUrl, wasm);
+  if (!manifest.runtime) {
+    return startWithWheel(await pyodideModule, indexURL, at, manifest, t0);
+  }
 
   const runtimeUrl = at(manifest.runtime);
   early.set(runtimeUrl, nativeFetch(runtimeUrl));
   const snapshotUrl = manifest.snapshot ? at(manifest.snapshot) : null;
-  early.set(wasmUrl, wasm);
   const choice = await choose(startPath, manifest, snapshotUrl);
   mark("path chosen");
   const options = {
@@ -132,7 +161,7 @@ async function start(vendor, startPath) {
   mark("pyodide loaded");
   callJson = pyodide.pyimport("calc.web.widgets").call_json;
   mark("calc imported");
-  describeRate(choice, wasmUrl);
+  await describeRate(choice, wasmUrl);
   if (how === "plain start" && snapshotUrl) prefetchLater(snapshotUrl, choice);
   return { ms: performance.now() - t0, how, why: choice.why };
 }
@@ -166,8 +195,12 @@ function resourceTimes() {
 
 self.onmessage = async (event) => {
   const message = event.data;
+  if (message.type === "wasm") {
+    pageSent(message);
+    return;
+  }
   if (message.type === "init") {
-    starting ??= start(message.vendor, message.start || "auto");
+    starting ??= start(message.vendor, message.start || "auto", message.wasm);
     try {
       const { ms, how, why } = await starting;
       self.postMessage({ type: "ready", ms, how, why, marks, resources: resourceTimes() });
@@ -181,8 +214,12 @@ self.onmessage = async (event) => {
   try {
     if (!callJson) throw Object.assign(new Error("Python is not ready"), { key: "detail.notReady" });
     if (typeof fn !== "string" || !/^[a-z_]+$/.test(fn)) throw new Error("not a calculator name");
+    const first = !marks["first call"];
+    if (first) mark("first call");
     const result = JSON.parse(callJson(fn, JSON.stringify(kwargs ?? {}), lang));
-    self.postMessage({ id, result });
+    if (first) mark("first answer");
+    // The first answer carries the start-up marks again, with the call's own (the benchmark's --phases).
+    self.postMessage(first ? { id, result, marks } : { id, result });
   } catch (error) {
     // A Python exception leaves Python usable; anything else (a stack overflow inside the interpreter,
     // "Pyodide already fatally failed") may not: the page then starts a fresh worker for the next call.
