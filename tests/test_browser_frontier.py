@@ -97,3 +97,14 @@ def test_planner_link_with_a_request_rate_restores_the_plan(page: Page, site_url
     assert other.locator(f"{PLANNER} [name='load_kind']").input_value() == "requests per second"
     assert json.loads(other.evaluate(f"document.querySelector('{PLANNER}').dataset.values")) == live
     other.context.close()
+
+
+def test_planner_link_from_before_the_rename_still_gives_its_load(page: Page, site_url: str):
+    """A link shared when the planner's load was ``planner.users`` (before requests/s came) fills today's "Load"
+    (the field's ``formerly``); a name the calculator never had is left out with the page's note, not silently."""
+    page.goto(site_url + "planner/?planner.users=500&planner.hardware=B200&planner.bogus=1")
+    page.wait_for_function(CURRENT_RESULT, arg=PLANNER, timeout=LIVE_TIMEOUT_MS)
+    assert page.locator(f"{PLANNER} [name='load']").input_value() == "500"
+    live = json.loads(page.evaluate(f"document.querySelector('{PLANNER}').dataset.values"))
+    assert live == widgets.call("planner", {"load": "500", "hardware": "B200"})["values"]
+    assert "could not be read" in page.locator(f"{PLANNER} .calc-note-unreadable").inner_text()

@@ -305,3 +305,12 @@ def test_moe_preset_says_all_experts_are_read_in_decode_latency():
     assert f"{v3.active.value / 1e9:,.1f} billion active parameters" in result["html"]
     assert 36 < v3.active.value / 1e9 < 39 and v3.total.value > 600e9
     assert "mixture of experts" not in widgets.call("decode_latency")["html"]  # LLaMA-13B is dense
+
+
+def test_a_former_input_name_fills_todays_field():
+    # The planner's load was "users" before requests/s came (Field.formerly): an old link's value still counts,
+    # and when a link carries both names the current one wins.
+    today = widgets.call("planner", {"load": "500"})
+    assert widgets.call("planner", {"users": "500"})["values"] == today["values"]
+    assert widgets.call("planner", {"users": "7", "load": "500"})["values"] == today["values"]
+    assert widgets.call("planner", {"users": "7"})["values"] != today["values"]  # 7 users need a different plan

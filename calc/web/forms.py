@@ -46,6 +46,8 @@ class Field:
     placeholder: str = ""  # example text shown in an empty text box
     #: For a choice: picking a key sets these other fields (e.g. a model preset fills its sizes).
     fills: Mapping[str, Mapping[str, float | int | str]] = field(default_factory=dict)
+    #: Names this input had in earlier versions of its calculator: a link shared then still fills it.
+    formerly: tuple[str, ...] = ()
 
     def parse(self, raw: object) -> float | int | str:
         """The typed value of ``raw`` (a string from the form, or a number), or InputError."""
@@ -108,7 +110,7 @@ class Field:
             "name": self.name, "label": self.label, "kind": self.kind, "default": self.default,
             "unit": self.unit, "minimum": self.minimum, "maximum": self.maximum,
             "choices": list(self.choices), "help": self.help,
-            "fills": {k: dict(v) for k, v in self.fills.items()},
+            "fills": {k: dict(v) for k, v in self.fills.items()}, "formerly": list(self.formerly),
         }
 
 
@@ -120,6 +122,9 @@ def parse_inputs(fields: tuple[Field, ...], raw: Mapping[str, object]) -> dict[s
     gives LLaMA-65B's sizes, while explicit sizes always win.
     """
     known = {f.name for f in fields}
+    renamed = {old: f.name for f in fields for old in f.formerly}
+    raw = {**{renamed[k]: v for k, v in raw.items() if k in renamed and k not in known},
+           **{k: v for k, v in raw.items() if k not in renamed or k in known}}  # the current name wins
     unknown = sorted(set(raw) - known)
     if unknown:
         raise InputError(str(unknown[0]), f"{quote(unknown[0])} is not an input of this calculator; "

@@ -239,13 +239,22 @@
   // ------------------------------------------------------------------ URL state
   // Numbers and choices travel in the query (?roofline.intensity=5); free text (a pasted config.json, prices)
   // travels compressed in the hash (#calc:anatomy.config=...), which never reaches a server.
-  function readUrlState(name) {
+  // An input renamed since a link was shared (the schema's "formerly") still takes the link's value; a name
+  // the calculator never had is left out with the "unreadable" note rather than silently.
+  function readUrlState(name, schema) {
     const params = new URLSearchParams(location.search);
-    const state = {};
+    const renamed = Object.fromEntries(schema.flatMap((f) => (f.formerly || []).map((old) => [old, f.name])));
+    const known = new Set(schema.map((f) => f.name));
+    const state = {}, former = {};
+    let unknown = false;
     for (const [key, value] of params) {
-      if (key.startsWith(`${name}.`)) state[key.slice(name.length + 1)] = value;
+      if (!key.startsWith(`${name}.`)) continue;
+      const field = key.slice(name.length + 1);
+      if (known.has(field)) state[field] = value;
+      else if (field in renamed) former[renamed[field]] = value;
+      else unknown = true;
     }
-    return state;
+    return { state: { ...former, ...state }, unknown };  // the current name wins over a former one
   }
 
   const HASH = "#calc:";
@@ -581,7 +590,8 @@
     });
 
     drawWhenSeen(chart, prerendered.spec);
-    const fromUrl = readUrlState(name);
+    const { state: fromUrl, unknown: unknownInUrl } = readUrlState(name, schema);
+    if (unknownInUrl) showNote("unreadable", say("note.unreadable"));
     const packed = Object.fromEntries([...hashParams()].filter(([key]) => key.startsWith(`${name}.`))
       .map(([key, code]) => [key.slice(name.length + 1), code]));
     if (Object.keys(fromUrl).length || Object.keys(packed).length) {

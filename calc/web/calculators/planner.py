@@ -182,7 +182,7 @@ PLANNER = Widget(
               help="Mean time between output tokens of one request."),
         Field(name="load_kind", label="Load given as", kind="choice", default=USERS, choices=(USERS, RATE),
               help="Concurrent users N or an arrival rate λ; Little's law links them: N = λ · W."),
-        Field(name="load", label="Load", default=10_000, minimum=0, minimum_inclusive=False, maximum=10_000_000,
+        Field(name="load", label="Load", formerly=("users",), default=10_000, minimum=0, minimum_inclusive=False, maximum=10_000_000,
               help="Users (a whole number) or requests per second, as chosen above."),
         Field(name="hardware", label="Allowed hardware", kind="choice", default=ALL, choices=(ALL, *GPU_NAMES)),
         Field(name="formats", label="Weights and activations", kind="choice", default=EACH, choices=(EACH, *FORMATS),
