@@ -106,7 +106,9 @@ def _frontier(*, model: str, gpus: str, prompt_len: int, output_len: int, min_in
                         "roofline bound"),
     ]
     rows.append(Row(label="Validation data for this GPU and format", value="yes" if b.validated else "no",
-                    key="validated", substituted="; ".join(r.unvalidated)))
+                    key="validated",  # "yes" is the best point's; the list is what the rest of the curves reach
+                    substituted=f"on the curves, without validation data: {'; '.join(r.unvalidated)}"
+                    if r.unvalidated else ""))
     curves = [{"gpu": c.gpu, "mode": c.mode, "series": f"{c.gpu} {c.mode}", "interactivity": round(q.interactivity, 3),
                "throughput": round(q.throughput_per_gpu, 1), "ttft_ms": round(q.ttft * 1e3, 1), "config": _label(q)}
               for c in r.curves for q in c.points]

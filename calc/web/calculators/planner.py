@@ -145,8 +145,8 @@ def _plan(**kw) -> WidgetResult:
     rows += [
         Row(label="Efficiency", value=eff.name, key="efficiency", substituted=eff.describe()),
         Row(label="Validation data for this GPU and format", value="yes" if w.validated else "no", key="validated",
-            substituted="; ".join(([] if w.validated or q.mode != "aggregated" else [f"{q.gpu} {q.config.format}"])
-                                  + (["disaggregated"] if q.mode == "disaggregated" else []))),
+            substituted=_not_covered(([] if w.validated or q.mode != "aggregated" else [f"{q.gpu} {q.config.format}"])
+                                     + (["disaggregated"] if q.mode == "disaggregated" else []))),
         Row(label="Configurations searched", value=f"{r.configurations:,}", key="configurations",
             formula="GPUs × TP × EP/DP attention × formats × KV formats × speculation, fitting memory",
             substituted=f"{r.evaluations:,} batch evaluations"),
@@ -163,6 +163,11 @@ def _plan(**kw) -> WidgetResult:
         highlight=points[0])
     note = "Little's law links the two loads: N = λ · W, with W = TTFT + (output − 1) · TPOT."
     return WidgetResult(rows=tuple(rows), chart=chart, note=note)
+
+
+def _not_covered(items: list[str]) -> str:
+    """What of the winner no validation point covers, said as such (empty when all is covered)."""
+    return f"without validation data: {'; '.join(items)}" if items else ""
 
 
 PLANNER = Widget(

@@ -331,5 +331,7 @@ ZH: dict[str, str] = {
     "{gpu} aggregated": "{gpu} 聚合式",
     "{gpu} disaggregated": "{gpu} 分离式",
     "{items}; disaggregated": "{items}；分离式",  # the frontier's list of what no validation covers
+    "on the curves, without validation data: {items}": "曲线上没有验证数据的：{items}",
+    "without validation data: {items}": "没有验证数据的：{items}",
     "is not possible: {gpu} has no {dtype} peak; it lists {have}": "不可行：{gpu} 没有 {dtype} 峰值；它列出的有 {have}",
 }
