@@ -127,6 +127,21 @@ def _frontier(*, model: str, gpus: str, prompt_len: int, output_len: int, min_in
     return WidgetResult(rows=tuple(rows), chart=chart, note=note)
 
 
+#: The serving options both calculators of the Planner page offer (speculation, disaggregation, efficiency).
+SERVING_OPTION_FIELDS = (
+    Field(name="speculative", label="Speculative decoding", kind="choice", default=ON, choices=(ON, OFF),
+          help="on: each configuration is also tried with drafts (MTP)."),
+    Field(name="draft_tokens", label="Draft tokens", kind="integer", default=3, minimum=1, maximum=16, step="1"),
+    Field(name="acceptance", label="Acceptance rate", default=0.7, minimum=0, maximum=1,
+          help="Probability each draft token is accepted; 0.7 is an assumption."),
+    Field(name="disaggregated", label="Disaggregated prefill/decode", kind="choice", default=ON,
+          choices=(ON, OFF), help="on: also try separate prefill and decode workers."),
+    Field(name="efficiency", label="Efficiency", kind="choice", default="engine",
+          choices=("engine", *EFFICIENCIES),
+          help=ENGINE_HELP),
+)
+
+
 FRONTIER = Widget(
     name="frontier",
     title="Throughput–interactivity frontier",
@@ -142,16 +157,7 @@ FRONTIER = Widget(
         Field(name="min_interactivity", label="Interactivity target", unit="tokens/s per user", default=50,
               minimum=0, minimum_inclusive=False, help="The best point is the cheapest at or above it (1 / TPOT)."),
         Field(name="ttft_ms", label="TTFT target", unit="ms", default=10_000, minimum=0, minimum_inclusive=False),
-        Field(name="speculative", label="Speculative decoding", kind="choice", default=ON, choices=(ON, OFF),
-              help="on: each configuration is also tried with drafts (MTP)."),
-        Field(name="draft_tokens", label="Draft tokens", kind="integer", default=3, minimum=1, maximum=16, step="1"),
-        Field(name="acceptance", label="Acceptance rate", default=0.7, minimum=0, maximum=1,
-              help="Probability each draft token is accepted; 0.7 is an assumption."),
-        Field(name="disaggregated", label="Disaggregated prefill/decode", kind="choice", default=ON,
-              choices=(ON, OFF), help="on: also try separate prefill and decode workers."),
-        Field(name="efficiency", label="Efficiency", kind="choice", default="engine",
-              choices=("engine", *EFFICIENCIES),
-              help=ENGINE_HELP),
+        *SERVING_OPTION_FIELDS,
         Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
               placeholder="B200=5, H200-SXM-141GB=3.5",
               help="GPU=dollars per GPU-hour, comma-separated; gives the cost per million tokens."),

@@ -8,12 +8,11 @@ from ..forms import Field
 from ..render import Row
 from ...core.validate import InputError
 from ...hardware import catalog, resolve
-from ...serving.efficiency import EFFICIENCIES
 from ...serving.search import parse_prices
 from ...serving.slo import PlanResult, front, plan_slo
 from ...serving.space import FORMATS, compute_format, profile_for
 from .base import CONFIG_FIELD, GPU_NAMES, MODEL_NAMES, PASTED, Widget, WidgetResult, model_argument, on_form_field
-from .frontier import ENGINE_HELP, OFF, ON, _label, explain_rows
+from .frontier import OFF, ON, SERVING_OPTION_FIELDS, _label, explain_rows
 
 ALL = "all catalog GPUs"
 EACH = "each GPU's own"
@@ -192,15 +191,7 @@ PLANNER = Widget(
         Field(name="hardware", label="Allowed hardware", kind="choice", default=ALL, choices=(ALL, *GPU_NAMES)),
         Field(name="formats", label="Weights and activations", kind="choice", default=EACH, choices=(EACH, *FORMATS),
               help="each GPU's own: 16-bit, fp8 and fp4 where the GPU computes them."),
-        Field(name="speculative", label="Speculative decoding", kind="choice", default=ON, choices=(ON, OFF),
-              help="on: each configuration is also tried with drafts (MTP)."),
-        Field(name="draft_tokens", label="Draft tokens", kind="integer", default=3, minimum=1, maximum=16, step="1"),
-        Field(name="acceptance", label="Acceptance rate", default=0.7, minimum=0, maximum=1,
-              help="Probability each draft token is accepted; 0.7 is an assumption."),
-        Field(name="disaggregated", label="Disaggregated prefill/decode", kind="choice", default=ON,
-              choices=(ON, OFF), help="on: also try separate prefill and decode workers."),
-        Field(name="efficiency", label="Efficiency", kind="choice", default="engine", choices=("engine", *EFFICIENCIES),
-              help=ENGINE_HELP),
+        *SERVING_OPTION_FIELDS,
         Field(name="prices", label="Prices per GPU-hour (optional)", kind="text", default="",
               placeholder="H100-SXM5-80GB=2.5, A100-SXM4-80GB=1.6",
               help="GPU=dollars per GPU-hour, comma-separated; ranks equal GPU counts by cost."),
