@@ -75,8 +75,23 @@ def _model(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return data, _table(rows)
 
 
-def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    top = validate.positive_int("top", a.top)
+def _space_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the 2026 search space, the same for ``plan`` and ``frontier`` (read by :func:`_space_kwargs`)."""
+    parser.add_argument("--format", action="append",
+                        help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
+    parser.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
+    parser.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
+    parser.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
+    parser.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
+    parser.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
+    parser.add_argument("--efficiency", default="engine", help="engine (each GPU's fitted engine) or a profile name")
+    parser.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+    parser.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
+
+
+def _space_kwargs(a: argparse.Namespace) -> dict[str, Any]:
+    """``plan_slo``/``frontier`` keywords from :func:`_space_options`; the ``--gpu`` and ``--price`` names checked
+    against the catalog first."""
     for gpu in a.gpu or ():
         _gpu(gpu)
     for item in a.price or ():
@@ -84,16 +99,20 @@ def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
         if sep:  # a malformed item gets parse_prices' message on its form
             _gpu(name.strip(), "price")
     prices = parse_prices(a.price or (), field="price")
+    return {"formats": tuple(a.format) if a.format else None, "speculative": not a.no_spec,
+            "draft_tokens": a.draft_tokens, "acceptance": a.acceptance, "disaggregated": not a.no_disagg,
+            "wide_ep": a.wide_ep, "kv_link": a.kv_link, "prices": prices or None, "efficiency": a.efficiency}
+
+
+def _plan(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    top = validate.positive_int("top", a.top)
+    space = _space_kwargs(a)
     if (a.users is None) == (a.requests_per_second is None):
         raise InputError("users", "Load: give --users N or --requests-per-second X (one of them, not both)")
-    formats = tuple(a.format) if a.format else None
     gpus = tuple(a.gpu) if a.gpu else tuple(  # the catalog: the GPUs that compute every format asked for
-        p.name for p in catalog() if all(compute_format(f, p) is not None for f in formats or ()))
+        p.name for p in catalog() if all(compute_format(f, p) is not None for f in space["formats"] or ()))
     r = plan_slo(model=a.model, users=a.users, requests_per_second=a.requests_per_second, prompt_len=a.prompt,
-                 output_len=a.output, ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=gpus, formats=formats,
-                 speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
-                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
-                 efficiency=a.efficiency)
+                 output_len=a.output, ttft_slo=a.ttft_ms / 1e3, tpot_slo=a.tpot_ms / 1e3, gpus=gpus, **space)
 
     def row(x):
         q, c = x.point, x.point.config
@@ -148,14 +167,9 @@ def _frontier_row(q) -> dict[str, Any]:
 
 
 def _frontier(a: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    for gpu in a.gpu or ():
-        _gpu(gpu)
-    prices = parse_prices(a.price or (), field="price")
+    space = _space_kwargs(a)
     r = frontier(model=a.model, prompt_len=a.prompt, output_len=a.output,
-                 gpus=tuple(a.gpu) if a.gpu else DEFAULT_GPUS, formats=tuple(a.format) if a.format else None,
-                 speculative=not a.no_spec, draft_tokens=a.draft_tokens, acceptance=a.acceptance,
-                 disaggregated=not a.no_disagg, wide_ep=a.wide_ep, kv_link=a.kv_link, prices=prices or None,
-                 efficiency=a.efficiency,
+                 gpus=tuple(a.gpu) if a.gpu else DEFAULT_GPUS, **space,
                  min_interactivity=a.min_interactivity, tpot_slo=None if a.tpot_ms is None else a.tpot_ms / 1e3,
                  ttft_slo=None if a.ttft_ms is None else a.ttft_ms / 1e3)
     curves = [{"gpu": c.gpu, "mode": c.mode, "points": [_frontier_row(q) for q in c.points]} for c in r.curves]
@@ -228,15 +242,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--ttft-ms", type=float, default=2000.0)
     s.add_argument("--tpot-ms", type=float, default=100.0)
     s.add_argument("--gpu", action="append", help="allowed accelerator (repeat; default: whole catalog)")
-    s.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
-    s.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
-    s.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
-    s.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
-    s.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
-    s.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
-    s.add_argument("--efficiency", default="engine", help="engine (each GPU's fitted engine) or a profile name")
-    s.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
-    s.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
+    _space_options(s)
     s.add_argument("--top", type=int, default=10, help="plans to print")
     s.set_defaults(run=_plan)
     f = sub.add_parser("frontier", help="throughput per GPU vs interactivity, per GPU, with cost and the best point")
@@ -244,15 +250,7 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--prompt", type=int, default=1024, help="prompt tokens")
     f.add_argument("--output", type=int, default=1024, help="output tokens")
     f.add_argument("--gpu", action="append", help="accelerator (repeat; default: H200, B200, MI300X)")
-    f.add_argument("--format", action="append", help="16-bit, fp8 or fp4 (repeat; default: what each GPU computes)")
-    f.add_argument("--no-spec", action="store_true", help="do not try speculative decoding")
-    f.add_argument("--no-disagg", action="store_true", help="do not try disaggregated prefill/decode")
-    f.add_argument("--wide-ep", action="store_true", help="also DEP over 16-64 GPUs on NVL72 parts (GB200, GB300)")
-    f.add_argument("--draft-tokens", type=int, default=3, help="speculative draft tokens per step")
-    f.add_argument("--acceptance", type=float, default=0.7, help="per-draft acceptance rate in [0, 1]")
-    f.add_argument("--kv-link", default="auto", help="auto, scale-up or scale-out (disaggregated KV transfer)")
-    f.add_argument("--efficiency", default="engine", help="engine (each GPU's measured engine) or a profile name")
-    f.add_argument("--price", action="append", help="GPU=dollars per GPU-hour (repeat)")
+    _space_options(f)
     f.add_argument("--min-interactivity", type=float, default=None, help="target tokens/s per user")
     f.add_argument("--tpot-ms", type=float, default=None, help="target TPOT")
     f.add_argument("--ttft-ms", type=float, default=None, help="target TTFT")
